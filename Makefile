@@ -1,0 +1,48 @@
+# The commands people type. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UPSTREAM ?= ../shared/upstream/groq-openapi-2.1.yaml
+
+.PHONY: setup demo generate check-drift lint typecheck test bench clean
+
+# A fresh checkout: a virtual environment inside it, pinned tools from the package index, the package installed.
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+# The main job: regenerate the SDK, start the loopback Groq-compatible server, stream a chat completion.
+demo: setup generate
+	$(PY) examples/stream_demo.py
+
+generate: setup
+	$(PY) -m codegen generate
+
+# Non-zero when generated/ is not exactly what the generator produces from schema/ (missing, extra, different files).
+check-drift: setup
+	$(PY) -m codegen check
+
+lint: setup
+	$(PY) -m ruff check codegen generated tests examples bench
+	$(PY) -m ruff format --check codegen tests examples bench
+
+typecheck: setup
+	$(PY) -m mypy --strict generated/fastgroq
+
+# All the tests: the drift check, lint and types of the generated package, then pytest on loopback sockets.
+test: setup
+	$(PY) -m codegen check
+	$(MAKE) --no-print-directory lint typecheck
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

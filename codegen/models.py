@@ -1,0 +1,71 @@
+"""Per-type code: the schema's $defs become msgspec Structs through datamodel-code-generator.
+
+The library does the schema parsing (refs, unions, constraints, nullability, docstrings); our custom
+templates in templates/models/ add what it does not emit for msgspec (Struct options, open enums).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import datamodel_code_generator as dcg
+
+from .ir import API
+
+MODEL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "models"
+
+# Fixed here rather than left to the library's defaults, which it announces will change: the output
+# must not move when datamodel-code-generator is upgraded without us deciding so.
+OPTIONS = {
+    "input_file_type": dcg.InputFileType.JsonSchema,
+    "output_model_type": dcg.DataModelType.MsgspecStruct,
+    "target_python_version": dcg.PythonVersion.PY_310,
+    "disable_timestamp": True,
+    "use_msgspec_tagged_unions": True,
+    "use_msgspec_nullable_enum_alias": True,
+    "use_annotated": True,
+    "field_constraints": True,
+    "keyword_only": True,
+    "use_double_quotes": True,
+    "use_exact_imports": True,
+    "use_schema_description": True,
+    "use_field_description": True,
+    "enum_field_as_literal": dcg.LiteralType.All,
+    "use_typed_nullable_map_values": True,
+    "formatters": [dcg.Formatter.RUFF_FORMAT],
+    "custom_template_dir": MODEL_TEMPLATES,
+    "skip_root_model": True,
+}
+
+OPEN_ENUM_IMPORT = "from ._enums import OpenEnum\n"
+
+
+class GeneratorWarning(Exception):
+    """datamodel-code-generator warned; the warning is an error here (it exits 0 on lossy output)."""
+
+
+def generate_types(api: API) -> str:
+    """Return the source of ``types.py`` (without the header)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = dcg.generate(json.dumps(api.models_schema, indent=2, sort_keys=True), **OPTIONS)
+    problems = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
+    if problems:
+        raise GeneratorWarning("\n".join(f"{w.category.__name__}: {w.message}" for w in problems))
+    if not isinstance(code, str):
+        raise GeneratorWarning(f"expected one module from datamodel-code-generator, got {type(code).__name__}")
+    code = _drop_banner(code)
+    if "(OpenEnum)" in code:
+        # The template names the runtime base class; the library only imports what field types use.
+        code = code.replace("from __future__ import annotations\n", "from __future__ import annotations\n" + OPEN_ENUM_IMPORT, 1)
+    return code
+
+
+def _drop_banner(code: str) -> str:
+    """The library's banner names '<stdin>'; our header names the real schema file instead."""
+    lines = code.splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "".join(lines).lstrip("\n")

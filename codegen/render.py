@@ -1,0 +1,116 @@
+"""Per-operation code and package files through jinja2; runtime modules copied as they are."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import jinja2
+
+from .ir import API
+from .signatures import Param, request_params
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PACKAGE_TEMPLATES = TEMPLATES / "package"
+RUNTIME = TEMPLATES / "runtime"
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A file of the package: its path inside ``fastgroq/``, its content, and what it was made from."""
+
+    path: str
+    content: str
+    source: str
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def render_package(api: API, types_code: str, package_version: str) -> list[GeneratedFile]:
+    env = environment()
+    types_src, operations_src = (s.relpath for s in api.sources)
+    params: dict[str, list[Param]] = {
+        op.id: request_params(types_code, op.request_type) for op in api.operations if op.request_type
+    }
+    context = {
+        "api": api,
+        "params": params,
+        "version": package_version,
+        "type_imports": _type_imports(api, types_code, params),
+        "exception_names": _runtime_all("_exceptions.py"),
+    }
+    files = [
+        GeneratedFile("types.py", types_code + env.get_template("types_seed_aliases.py.jinja").render(context), types_src),
+        GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
+        GeneratedFile("_resources.py", env.get_template("_resources.py.jinja").render(context), operations_src),
+        GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), operations_src),
+        GeneratedFile("__init__.py", env.get_template("__init__.py.jinja").render(context), operations_src),
+        GeneratedFile("py.typed", "", "codegen/render.py"),
+    ]
+    for path in sorted(RUNTIME.rglob("*.py")):
+        rel = path.relative_to(RUNTIME).as_posix()
+        files.append(GeneratedFile(rel, path.read_text(encoding="utf-8"), f"codegen/templates/runtime/{rel}"))
+    files.append(GeneratedFile("_manifest.json", manifest(api, package_version), "codegen/render.py"))
+    return files
+
+
+def _type_imports(api: API, types_code: str, params: dict[str, list[Param]]) -> list[str]:
+    """The names of ``types.py`` that the resources module uses, for an explicit import list."""
+    defined = set()
+    for node in ast.parse(types_code).body:
+        if isinstance(node, ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+    used = {t for op in api.operations for t in (op.request_type, op.response_type, op.stream_event_type) if t}
+    for plist in params.values():
+        for p in plist:
+            used |= {n.id for n in ast.walk(ast.parse(p.annotation, mode="eval")) if isinstance(n, ast.Name)}
+    return sorted(used & defined)
+
+
+def _runtime_all(module: str) -> list[str]:
+    """A runtime module's ``__all__``, read without importing it (it is not a package yet)."""
+    tree = ast.parse((RUNTIME / module).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return sorted(ast.literal_eval(node.value))
+    raise KeyError(f"{module} has no __all__")
+
+
+def manifest(api: API, package_version: str) -> str:
+    """Like Stainless's .stats.yml: what this package was generated from, to the byte."""
+    templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    data = {
+        "package": "fastgroq",
+        "version": package_version,
+        "schema": {s.relpath: s.sha256 for s in api.sources},
+        "generator": {
+            "datamodel-code-generator": version("datamodel-code-generator"),
+            "jinja2": version("jinja2"),
+            "ruff": version("ruff"),
+        },
+        "templates_sha256": _tree_hash(templates),
+        "operations": [op.id for op in api.operations],
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _tree_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
