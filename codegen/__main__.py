@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from . import ir, load, models, render, write
 
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"drift: {args.out.name}/ is not what the generator produces from the schema:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)
-        print("run `make generate`, review the diff, and commit the schema and generated code together", file=sys.stderr)
+        print(
+            "run `make generate`, review the diff, and commit the schema and generated code together", file=sys.stderr
+        )
         return 1
     print(f"{args.out.name}/ matches the schema and the generator")
     return 0

@@ -228,7 +228,11 @@ def _annotate(schema: dict[str, Any], side: str, where: str) -> None:
                 if extra is False:
                     raise SchemaError(f"{where}: an object with no properties that admits no keys")
             else:
-                node["x-msgspec"] = {**SIDE_OPTIONS[side], **node.get("x-msgspec", {})}
+                options = {**SIDE_OPTIONS[side], **node.get("x-msgspec", {})}
+                if options.get("dict"):
+                    # msgspec refuses gc=False with dict=True: an instance __dict__ may hold anything.
+                    options.pop("gc", None)
+                node["x-msgspec"] = options
         if side == "response" and "enum" in node:
             # The API adds enum values (finish reasons, service tiers) before the schema knows them:
             # decode unknown ones instead of failing the whole response.

@@ -59,7 +59,9 @@ def generate_types(api: API) -> str:
     code = _drop_banner(code)
     if "(OpenEnum)" in code:
         # The template names the runtime base class; the library only imports what field types use.
-        code = code.replace("from __future__ import annotations\n", "from __future__ import annotations\n" + OPEN_ENUM_IMPORT, 1)
+        code = code.replace(
+            "from __future__ import annotations\n", "from __future__ import annotations\n" + OPEN_ENUM_IMPORT, 1
+        )
     return code
 
 

@@ -53,7 +53,9 @@ def render_package(api: API, types_code: str, package_version: str) -> list[Gene
         "exception_names": _runtime_all("_exceptions.py"),
     }
     files = [
-        GeneratedFile("types.py", types_code + env.get_template("types_seed_aliases.py.jinja").render(context), types_src),
+        GeneratedFile(
+            "types.py", types_code + env.get_template("types_seed_aliases.py.jinja").render(context), types_src
+        ),
         GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
         GeneratedFile("_resources.py", env.get_template("_resources.py.jinja").render(context), operations_src),
         GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), operations_src),

@@ -31,14 +31,21 @@ def request_params(types_code: str, class_name: str) -> list[Param]:
 
 
 def _model_names(module: ast.Module) -> set[str]:
-    """Structs, and aliases of unions made only of Structs: the types a caller may give as plain dicts."""
-    structs = {n.name for n in module.body if isinstance(n, ast.ClassDef) and _is_struct(n)}
+    """Structs, and aliases of unions with a Struct among their members: the types a caller may give
+    as plain dicts. Aliases are defined after what they use, so one pass in order finds them all."""
+    models = {n.name for n in module.body if isinstance(n, ast.ClassDef) and _is_struct(n)}
     for node in module.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            members = _union_members(node.value)
-            if members and all(isinstance(m, ast.Name) and m.id in structs for m in members):
-                structs.add(node.target.id)
-    return structs
+            members = _union_members(_unannotated(node.value))
+            if any(isinstance(m, ast.Name) and m.id in models for m in members):
+                models.add(node.target.id)
+    return models
+
+
+def _unannotated(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Annotated" and isinstance(node.slice, ast.Tuple):
+        return node.slice.elts[0]
+    return node
 
 
 def _is_struct(node: ast.ClassDef) -> bool:
@@ -73,9 +80,7 @@ class _StripAnnotated(ast.NodeTransformer):
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         self.generic_visit(node)
-        if ast.unparse(node.value) == "Annotated" and isinstance(node.slice, ast.Tuple):
-            return node.slice.elts[0]
-        return node
+        return _unannotated(node)
 
 
 class _Widen(ast.NodeTransformer):

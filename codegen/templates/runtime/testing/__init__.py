@@ -1,0 +1,59 @@
+"""`fastgroq.testing`: a Groq-compatible HTTP server on loopback, and realistic payloads, for your tests.
+
+Example (pytest)::
+
+    import pytest
+    from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks
+
+    @pytest.fixture
+    def groq_server():
+        with MockGroqServer() as server:
+            yield server
+
+    def test_streaming(groq_server):
+        groq_server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"], request_id="req_x")))
+        ...  # point your client at groq_server.base_url (or .root_url) and stream
+        assert groq_server.requests[0].json()["stream"] is True
+
+Only the standard library and msgspec are used; the server runs in daemon threads on 127.0.0.1.
+"""
+
+from ._payloads import (
+    DEFAULT_MODEL,
+    chat_completion,
+    chat_completion_chunks,
+    error_body,
+    models_list,
+    new_request_id,
+    usage,
+)
+from ._server import (
+    Frame,
+    Headers,
+    MockGroqServer,
+    RecordedRequest,
+    Reply,
+    ReplySource,
+    default_reply,
+    error_event,
+    sse_event,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Frame",
+    "Headers",
+    "MockGroqServer",
+    "RecordedRequest",
+    "Reply",
+    "ReplySource",
+    "chat_completion",
+    "chat_completion_chunks",
+    "default_reply",
+    "error_body",
+    "error_event",
+    "models_list",
+    "new_request_id",
+    "sse_event",
+    "usage",
+]

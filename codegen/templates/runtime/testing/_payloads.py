@@ -1,0 +1,179 @@
+"""Realistic Groq payloads (completions, stream chunks, errors) for tests and the mock server's defaults."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "chat_completion",
+    "chat_completion_chunks",
+    "error_body",
+    "models_list",
+    "new_request_id",
+    "usage",
+]
+
+DEFAULT_MODEL = "llama-3.3-70b-versatile"
+_FINGERPRINT = "fp_mock0000"
+_counter = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """Return a fresh request id shaped like Groq's (``req_`` + 26 lowercase alphanumerics)."""
+    return "req_" + uuid.uuid4().hex[:26]
+
+
+def _completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4()}"
+
+
+def usage(
+    prompt_tokens: int = 18,
+    completion_tokens: int = 5,
+    *,
+    queue_time: float = 0.017_4,
+    prompt_time: float = 0.001_9,
+    completion_time: float = 0.012_5,
+) -> dict[str, Any]:
+    """A usage object with Groq's real timing fields (seconds) and consistent totals."""
+    return {
+        "queue_time": queue_time,
+        "prompt_tokens": prompt_tokens,
+        "prompt_time": prompt_time,
+        "completion_tokens": completion_tokens,
+        "completion_time": completion_time,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "total_time": round(prompt_time + completion_time, 6),
+    }
+
+
+def chat_completion(
+    content: str | None = "Hello! How can I help you today?",
+    *,
+    model: str = DEFAULT_MODEL,
+    request_id: str | None = None,
+    id: str | None = None,
+    created: int | None = None,
+    finish_reason: str = "stop",
+    tool_calls: list[dict[str, Any]] | None = None,
+    prompt_tokens: int = 18,
+    completion_tokens: int | None = None,
+) -> dict[str, Any]:
+    """A non-streamed ``chat.completion`` body as Groq returns it.
+
+    Args:
+        content: The assistant message text (``None`` gives ``"content": null``, as with tool calls).
+        model: The model echoed back.
+        request_id: Goes to ``x_groq.id``; a fresh ``req_...`` id when omitted.
+        id: The completion id; a fresh ``chatcmpl-...`` id when omitted.
+        created: Unix time; now when omitted.
+        finish_reason: ``"stop"``, ``"length"``, ``"tool_calls"``...
+        tool_calls: Added to the message when given.
+        prompt_tokens: Usage figure.
+        completion_tokens: Usage figure; a word count of `content` when omitted.
+    """
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls is not None:
+        message["tool_calls"] = tool_calls
+    if completion_tokens is None:
+        completion_tokens = max(1, len((content or "").split()))
+    return {
+        "id": id or _completion_id(),
+        "object": "chat.completion",
+        "created": int(time.time()) if created is None else created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}],
+        "usage": usage(prompt_tokens, completion_tokens),
+        "system_fingerprint": _FINGERPRINT,
+        "x_groq": {"id": request_id or new_request_id()},
+    }
+
+
+def chat_completion_chunks(
+    pieces: Iterable[str] = ("Hello", "!", " How can I help", " you today?"),
+    *,
+    model: str = DEFAULT_MODEL,
+    request_id: str | None = None,
+    id: str | None = None,
+    created: int | None = None,
+    finish_reason: str = "stop",
+    usage: bool = True,
+    include_usage_chunk: bool = False,
+    prompt_tokens: int = 18,
+) -> list[dict[str, Any]]:
+    """The ``chat.completion.chunk`` objects of a streamed completion, shaped like Groq's.
+
+    The first chunk carries ``delta.role`` (with empty content) and ``x_groq.id``; one chunk follows per
+    piece of content; the last has an empty delta, the ``finish_reason`` and, when `usage` is true,
+    ``x_groq.usage`` (with ``x_groq.id`` again). `include_usage_chunk` appends what
+    ``stream_options={"include_usage": true}`` adds: a chunk with top-level ``usage`` and no choices.
+    Feed the result to `Reply.sse`.
+    """
+    request_id = request_id or new_request_id()
+    base = {
+        "id": id or _completion_id(),
+        "object": "chat.completion.chunk",
+        "created": int(time.time()) if created is None else created,
+        "model": model,
+        "system_fingerprint": _FINGERPRINT,
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+
+    first = chunk({"role": "assistant", "content": ""})
+    first["x_groq"] = {"id": request_id}
+    chunks = [first]
+    chunks.extend(chunk({"content": piece}) for piece in pieces)
+    usage_obj = _usage(prompt_tokens, max(1, len(chunks) - 1))
+    last = chunk({}, finish_reason)
+    last["x_groq"] = {"id": request_id, "usage": usage_obj} if usage else {"id": request_id}
+    chunks.append(last)
+    if include_usage_chunk:
+        chunks.append({**base, "choices": [], "usage": usage_obj, "x_groq": {"id": request_id}})
+    return chunks
+
+
+# `usage` is also a parameter name of chat_completion_chunks.
+_usage = usage
+
+
+def error_body(
+    message: str = "Invalid request",
+    *,
+    type: str = "invalid_request_error",
+    code: str | None = None,
+    param: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A Groq error body: ``{"error": {"message", "type", "code"?, "param"?, ...extra}}``."""
+    error: dict[str, Any] = {"message": message, "type": type}
+    if code is not None:
+        error["code"] = code
+    if param is not None:
+        error["param"] = param
+    error.update(extra)
+    return {"error": error}
+
+
+def models_list(ids: Iterable[str] = (DEFAULT_MODEL, "llama-3.1-8b-instant")) -> dict[str, Any]:
+    """A ``GET /models`` body."""
+    return {
+        "object": "list",
+        "data": [
+            {
+                "id": model,
+                "object": "model",
+                "created": 1_700_000_000 + next(_counter),
+                "owned_by": "Meta",
+                "active": True,
+                "context_window": 131_072,
+            }
+            for model in ids
+        ],
+    }
