@@ -1,0 +1,211 @@
+"""Fold streamed chunks into the ``ChatCompletion`` the same request would have returned unstreamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+import msgspec
+
+from ._exceptions import GroqError
+from .types import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["accumulate_chunks"]
+
+_UNSET: Any = msgspec.UNSET
+
+
+def _is_set(value: object) -> bool:
+    return value is not None and value is not _UNSET
+
+
+class _ToolCall:
+    __slots__ = ("arguments", "id", "name", "type")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.type: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+
+
+class _Choice:
+    __slots__ = (
+        "annotations",
+        "content",
+        "executed_tools",
+        "finish_reason",
+        "function_args",
+        "function_name",
+        "logprobs",
+        "reasoning",
+        "role",
+        "tool_calls",
+    )
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.content: list[str] = []
+        self.reasoning: list[str] = []
+        self.tool_calls: dict[int, _ToolCall] = {}
+        self.finish_reason: Any = None
+        self.executed_tools: dict[object, Any] = {}
+        self.annotations: list[Any] = []
+        self.function_name: str | None = None
+        self.function_args: list[str] = []
+        self.logprobs: list[Any] = []
+
+
+def _fold_delta(state: _Choice, delta: Any) -> None:
+    role = delta.role
+    if state.role is None and _is_set(role):
+        state.role = str(role)
+    content = delta.content
+    if content:
+        state.content.append(content)
+    reasoning = getattr(delta, "reasoning", None)
+    if reasoning:
+        state.reasoning.append(reasoning)
+    tool_calls = delta.tool_calls
+    if tool_calls:
+        for fragment in tool_calls:
+            call = state.tool_calls.get(fragment.index)
+            if call is None:
+                call = state.tool_calls[fragment.index] = _ToolCall()
+            # The first fragment of a call carries id, type and name; later ones only more arguments.
+            if call.id is None and _is_set(fragment.id):
+                call.id = fragment.id
+            if call.type is None and _is_set(fragment.type):
+                call.type = str(fragment.type)
+            function = fragment.function
+            if _is_set(function):
+                if call.name is None and _is_set(function.name):
+                    call.name = function.name
+                if function.arguments:
+                    call.arguments.append(function.arguments)
+    executed = getattr(delta, "executed_tools", None)
+    if executed:
+        for tool in executed:
+            # Compound models stream a tool twice (call, then result) under one index: keep the latest.
+            key = getattr(tool, "index", None)
+            if not isinstance(key, int):
+                key = len(state.executed_tools), "anonymous"
+            state.executed_tools[key] = tool
+    annotations = getattr(delta, "annotations", None)
+    if annotations:
+        state.annotations.extend(annotations)
+    function_call = getattr(delta, "function_call", None)
+    if _is_set(function_call):
+        name = getattr(function_call, "name", None)
+        if state.function_name is None and _is_set(name):
+            state.function_name = name
+        args = getattr(function_call, "arguments", None)
+        if args:
+            state.function_args.append(args)
+
+
+def _message(state: _Choice) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "role": state.role or "assistant",
+        # Unstreamed responses carry content null (not "") when the model only called tools.
+        "content": "".join(state.content) if state.content else None,
+    }
+    if state.reasoning:
+        message["reasoning"] = "".join(state.reasoning)
+    if state.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id or "",
+                "type": call.type or "function",
+                "function": {"name": call.name or "", "arguments": "".join(call.arguments)},
+            }
+            for _, call in sorted(state.tool_calls.items())
+        ]
+    if state.executed_tools:
+        message["executed_tools"] = list(state.executed_tools.values())
+    if state.annotations:
+        message["annotations"] = state.annotations
+    if state.function_name is not None or state.function_args:
+        message["function_call"] = {"name": state.function_name or "", "arguments": "".join(state.function_args)}
+    return message
+
+
+def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str | None = None) -> ChatCompletion:
+    """Fold a stream's chunks into one ``ChatCompletion``.
+
+    Content and reasoning are concatenated; tool calls are merged by index with their arguments joined
+    (id, type and name come from the first fragment that has them); the last finish_reason, usage (top
+    level or ``x_groq.usage``) and system_fingerprint win; id, model and created come from the first chunk.
+    The result's ``_request_id`` is ``request_id`` if given, else the first ``x_groq.id`` seen.
+
+    Raises:
+        ValueError: ``chunks`` was empty.
+    """
+    first: ChatCompletionChunk | None = None
+    choices: dict[int, _Choice] = {}
+    usage: Any = _UNSET
+    fingerprint: Any = _UNSET
+    groq_id: str | None = None
+    for chunk in chunks:
+        if first is None:
+            first = chunk
+        for choice in chunk.choices or ():
+            state = choices.get(choice.index)
+            if state is None:
+                state = choices[choice.index] = _Choice()
+            _fold_delta(state, choice.delta)
+            if choice.finish_reason is not None:
+                state.finish_reason = choice.finish_reason
+            logprobs = getattr(choice, "logprobs", None)
+            if _is_set(logprobs):
+                content = getattr(logprobs, "content", None)
+                if content:
+                    state.logprobs.extend(content)
+        x_groq = chunk.x_groq
+        if x_groq:
+            if groq_id is None and x_groq.id:
+                groq_id = x_groq.id
+            if x_groq.usage:
+                usage = x_groq.usage
+        if chunk.usage:
+            usage = chunk.usage
+        if chunk.system_fingerprint:
+            fingerprint = chunk.system_fingerprint
+    if first is None:
+        raise ValueError("accumulate_chunks() needs at least one chunk")
+
+    choice_dicts: list[dict[str, Any]] = []
+    for index, state in sorted(choices.items()):
+        choice_dicts.append(
+            {
+                "index": index,
+                "message": _message(state),
+                # Placeholder for a stream cut before its last chunk; replaced by None below.
+                "finish_reason": state.finish_reason if state.finish_reason is not None else "stop",
+                "logprobs": {"content": state.logprobs} if state.logprobs else None,
+            }
+        )
+    fields: dict[str, Any] = {
+        "id": first.id,
+        "object": "chat.completion",
+        "created": first.created,
+        "model": first.model,
+        "choices": choice_dicts,
+    }
+    if usage is not _UNSET:
+        fields["usage"] = usage
+    if fingerprint is not _UNSET:
+        fields["system_fingerprint"] = fingerprint
+    if groq_id is not None:
+        fields["x_groq"] = {"id": groq_id}
+    # convert() (not the constructors) so enum fields get their enum values and any field the schema
+    # adds later keeps its default; Structs taken from the chunks pass through or convert by attribute.
+    try:
+        completion = msgspec.convert(fields, ChatCompletion, from_attributes=True)
+    except msgspec.ValidationError as exc:
+        raise GroqError(f"the chunks do not fold into a ChatCompletion: {exc}") from exc
+    for built, (_, state) in zip(completion.choices, sorted(choices.items()), strict=True):
+        if state.finish_reason is None:
+            cast(Any, built).finish_reason = None
+    completion._request_id = request_id or groq_id  # type: ignore[attr-defined]
+    return completion

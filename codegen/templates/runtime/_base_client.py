@@ -1,0 +1,737 @@
+"""The client core: configuration, request building and validation, the retry loop, response decoding.
+
+The generated ``Groq`` subclasses ``APIClient`` and only adds resources; every generated method ends in
+``APIClient.request(op, ...)`` with a module-level ``Operation`` describing the endpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import msgspec
+
+from ._constants import (
+    API_ROOT_PATH,
+    DEFAULT_ENDPOINT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Timeout,
+)
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    GroqError,
+    RequestValidationError,
+    status_error_class,
+)
+from ._response import RawResponse
+from ._retry import RetryPolicy
+from ._streaming import Stream, snippet
+from ._transport import Transport, transport_errors, wrap_transport_error
+from ._version import __version__
+
+if TYPE_CHECKING:
+    import logging
+    import ssl
+
+    import urllib3
+
+__all__ = ["NOT_GIVEN", "APIClient", "Operation", "RequestOptions", "Timeout", "normalize_base_url"]
+
+# Bound by _setup_logging() when the first client is built: importing logging costs ~5 ms that
+# `import fastgroq` should not pay, and nothing logs before a client exists.
+log: logging.Logger
+_DEBUG = 10  # logging.DEBUG
+
+_C = TypeVar("_C", bound="APIClient")
+
+# One encoder for every request: it is stateless between calls and safe to share across threads.
+_ENCODER = msgspec.json.Encoder()
+_MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _NotGiven:
+    """Sentinel for "keep the current value" in ``with_options`` (None is a meaningful value there)."""
+
+    _instance: _NotGiven | None = None
+
+    def __new__(cls) -> _NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN = _NotGiven()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API endpoint, as the generator describes it. Decoders are built on first use and cached.
+
+    Attributes:
+        name: The operationId (``createChatCompletion``).
+        method: ``POST``, ``GET``, ...
+        path: The path relative to the API root, with ``{name}`` placeholders (``/models/{model}``).
+        response_type: The type a 2xx JSON body decodes into.
+        request_type: The request body type (validated before sending), or None for bodiless requests.
+        stream_event_type: The type of each streamed ``data:`` event, for operations that can stream.
+    """
+
+    name: str
+    method: str
+    path: str
+    response_type: type
+    request_type: type | None = None
+    stream_event_type: type | None = None
+
+    # cached_property writes straight into the instance __dict__, which a frozen dataclass allows; built
+    # lazily so importing the generated resources costs no decoder construction.
+    @cached_property
+    def response_decoder(self) -> msgspec.json.Decoder[Any]:
+        return msgspec.json.Decoder(self.response_type)
+
+    @cached_property
+    def request_decoder(self) -> msgspec.json.Decoder[Any] | None:
+        return None if self.request_type is None else msgspec.json.Decoder(self.request_type)
+
+    @cached_property
+    def stream_decoder(self) -> msgspec.json.Decoder[Any]:
+        if self.stream_event_type is None:
+            raise GroqError(f"operation {self.name} does not stream")
+        return msgspec.json.Decoder(self.stream_event_type)
+
+    @cached_property
+    def stream_batch_decoder(self) -> msgspec.json.Decoder[list[Any]]:
+        if self.stream_event_type is None:
+            raise GroqError(f"operation {self.name} does not stream")
+        return msgspec.json.Decoder(list[self.stream_event_type])  # type: ignore[name-defined]
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-request overrides.
+
+    Attributes:
+        extra_headers: Headers added to (or replacing, case-insensitively) the client's.
+        extra_query: Query parameters added to the client's ``default_query``.
+        extra_body: Top-level JSON keys merged into the body after validation. An escape hatch for
+            parameters this version does not know: they are NOT checked.
+        timeout: Overrides the client's timeout for this request.
+        max_retries: Overrides the client's ``max_retries`` for this request.
+    """
+
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_body: Mapping[str, object] | None = None
+    timeout: float | Timeout | None = None
+    max_retries: int | None = None
+
+
+_NO_OPTIONS = RequestOptions()
+
+
+_logging_configured = False
+
+
+def _setup_logging() -> None:
+    """Bind the "fastgroq" logger, and honour ``GROQ_LOG=info|debug`` (once per process)."""
+    global _logging_configured, log
+    if _logging_configured:
+        return
+    import logging
+
+    log = logging.getLogger("fastgroq")
+    _logging_configured = True
+    level = os.environ.get("GROQ_LOG", "").strip().lower()
+    if level not in ("info", "debug"):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s - %(name)s:%(lineno)d - %(levelname)s] %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+
+
+def normalize_base_url(url: str) -> str:
+    """The API root for ``url``: a URL with a path is the API root as is; a bare host gets ``/openai/v1``.
+
+    ``https://api.groq.com`` (the official SDK's spelling) and ``https://api.groq.com/openai/v1`` (the
+    OpenAI convention) both give ``https://api.groq.com/openai/v1``; so does any trailing slash.
+    """
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise GroqError(f"base_url must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, got {url!r}")
+    if parts.query or parts.fragment:
+        raise GroqError(f"base_url must not have a query or fragment, got {url!r}")
+    path = parts.path.rstrip("/")
+    if not path:
+        path = API_ROOT_PATH
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
+    # HTTP header names are case-insensitive: an override must replace, not duplicate.
+    lowered = {name.lower(): name for name in target}
+    for name, value in extra.items():
+        existing = lowered.get(name.lower())
+        if existing is not None:
+            del target[existing]
+        if value is None:
+            continue
+        target[name] = str(value)
+        lowered[name.lower()] = name
+
+
+def _query_value(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _encode_query(*queries: Mapping[str, object] | None) -> str:
+    from urllib.parse import urlencode
+
+    merged: dict[str, object] = {}
+    for query in queries:
+        if query:
+            merged.update(query)
+    pairs: list[tuple[str, str]] = []
+    for name, value in merged.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, _query_value(item)) for item in value)
+        else:
+            pairs.append((name, _query_value(value)))
+    return urlencode(pairs)
+
+
+class _ErrorDecoding:
+    """Decoders for ``{"error": {...}}`` bodies, built on first use (they import the generated types)."""
+
+    _response: msgspec.json.Decoder[Any] | None = None
+    _object: msgspec.json.Decoder[Any] | None = None
+
+    @classmethod
+    def decoders(cls) -> tuple[msgspec.json.Decoder[Any], msgspec.json.Decoder[Any]]:
+        if cls._response is None or cls._object is None:
+            from .types import ErrorObject, ErrorResponse
+
+            cls._object = msgspec.json.Decoder(ErrorObject)
+            cls._response = msgspec.json.Decoder(ErrorResponse)
+        return cls._response, cls._object
+
+    @classmethod
+    def error_object(cls, data: bytes) -> Any:
+        """Decode an error object, tolerating a server that leaves out fields the schema requires."""
+        _, decoder = cls.decoders()
+        try:
+            return decoder.decode(data)
+        except msgspec.ValidationError:
+            obj = msgspec.json.decode(data)
+            if not isinstance(obj, dict):
+                raise
+            obj.setdefault("message", "")
+            obj.setdefault("type", "")
+            return decoder.decode(msgspec.json.encode(obj))
+
+    @classmethod
+    def parse(cls, data: bytes) -> tuple[str | None, object]:
+        """(server message, body) for an error response body; body is the raw text when not an error object."""
+        text = data.decode("utf-8", "replace")
+        if not data.strip():
+            return None, None
+        response_decoder, _ = cls.decoders()
+        try:
+            error = response_decoder.decode(data).error
+        except msgspec.DecodeError:
+            pass
+        else:
+            return (error.message or None), error
+        try:
+            obj = msgspec.json.decode(data)
+        except msgspec.DecodeError:
+            return None, text
+        if isinstance(obj, dict):
+            err = obj.get("error")
+            if isinstance(err, str) and err:
+                return err, text
+            if isinstance(err, dict):
+                message = err.get("message")
+                try:
+                    body: object = cls.error_object(msgspec.json.encode(err))
+                except msgspec.DecodeError:
+                    body = text
+                return (message if isinstance(message, str) and message else None), body
+            for key in ("message", "detail"):
+                value = obj.get(key)
+                if isinstance(value, str) and value:
+                    return value, text
+        return None, text
+
+
+class APIClient:
+    """Configuration, connection pool and request machinery shared by every resource.
+
+    Args:
+        api_key: Defaults to the ``GROQ_API_KEY`` environment variable; one or the other is required.
+        base_url: Defaults to ``GROQ_BASE_URL``, then ``https://api.groq.com/openai/v1``. A URL with a path
+            is the API root as is (``http://localhost:8000/v1``); a bare host gets ``/openai/v1``.
+        timeout: Read timeout in seconds (the longest gap between two reads), a ``Timeout`` with both
+            connect and read, or None for no timeout. Default: 60 s read, 5 s connect.
+        max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx. 0 disables.
+        default_headers: Headers sent with every request (override the defaults case-insensitively).
+        default_query: Query parameters sent with every request.
+        proxy: Proxy URL for every request. Without it, ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` apply
+            (unless ``trust_env=False``).
+        verify: TLS verification: True (system CAs), False, a CA bundle file or directory path, or an
+            ``ssl.SSLContext``.
+        max_connections: Connections kept per host; size it to the number of threads sharing the client.
+        trust_env: Whether to read proxy settings from the environment.
+    """
+
+    api_key: str
+    base_url: str
+    timeout: Timeout
+    max_retries: int
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        proxy: str | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        trust_env: bool = True,
+    ) -> None:
+        _setup_logging()
+        if api_key is None:
+            api_key = os.environ.get("GROQ_API_KEY") or None
+        if not api_key:
+            raise GroqError(
+                "The api_key client option must be set either by passing api_key to the client "
+                "or by setting the GROQ_API_KEY environment variable"
+            )
+        if base_url is None:
+            base_url = os.environ.get("GROQ_BASE_URL") or DEFAULT_ENDPOINT
+        self._transport = Transport(proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env)
+        self._owns_transport = True
+        self._default_headers: dict[str, str] = {}
+        self._default_query: dict[str, object] = {}
+        self._configure(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+        )
+        self._init_resources()
+
+    def _configure(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float | Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+    ) -> None:
+        from urllib.parse import urlsplit
+
+        self.api_key = api_key
+        self.base_url = normalize_base_url(base_url)
+        parts = urlsplit(self.base_url)
+        self._scheme = parts.scheme
+        self._netloc = parts.netloc
+        self.timeout = Timeout.coerce(timeout)
+        self._retry = RetryPolicy(max_retries=max_retries)
+        self.max_retries = max_retries
+        if default_headers is not None:
+            self._default_headers = dict(default_headers)
+        if default_query is not None:
+            self._default_query = dict(default_query)
+        headers: dict[str, str] = {
+            "Accept": "application/json",
+            "User-Agent": f"fastgroq/{__version__}",
+            "Authorization": f"Bearer {api_key}",
+        }
+        _merge_headers(headers, self._default_headers)
+        self._base_headers = headers
+        self._base_query = _encode_query(self._default_query)
+
+    def _init_resources(self) -> None:
+        """Attach resource namespaces (``self.chat``, ...); the generated subclass overrides this."""
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def with_options(
+        self: _C,
+        *,
+        api_key: str | _NotGiven = NOT_GIVEN,
+        base_url: str | _NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | None | _NotGiven = NOT_GIVEN,
+        max_retries: int | _NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | _NotGiven = NOT_GIVEN,
+        default_query: Mapping[str, object] | _NotGiven = NOT_GIVEN,
+    ) -> _C:
+        """A copy with some options changed, sharing this client's connection pool.
+
+        ``default_headers`` and ``default_query`` are merged into the current ones (a header set to None
+        is removed). Closing the copy leaves the shared pool open; closing the original closes it.
+        """
+        import copy as copy_module
+
+        clone = copy_module.copy(self)
+        clone._owns_transport = False
+        headers = dict(self._default_headers)
+        if not isinstance(default_headers, _NotGiven):
+            _merge_headers(headers, default_headers)
+        query = dict(self._default_query)
+        if not isinstance(default_query, _NotGiven):
+            query.update(default_query)
+        clone._configure(
+            api_key=self.api_key if isinstance(api_key, _NotGiven) else api_key,
+            base_url=self.base_url if isinstance(base_url, _NotGiven) else base_url,
+            timeout=self.timeout if isinstance(timeout, _NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, _NotGiven) else max_retries,
+            default_headers=headers,
+            default_query=query,
+        )
+        clone._init_resources()
+        return clone
+
+    copy = with_options
+
+    def close(self) -> None:
+        """Close the pooled connections (only the client that created the pool closes it)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        proxy = self._transport.proxy_description
+        extra = f", proxy={proxy!r}" if proxy else ""
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.max_retries}{extra})"
+        )
+
+    # -- requests --------------------------------------------------------------------------------
+
+    def _url(
+        self, op: Operation, path_params: Mapping[str, str] | None, extra_query: Mapping[str, object] | None
+    ) -> str:
+        path = op.path
+        if "{" in path:
+            from urllib.parse import quote
+
+            params = path_params or {}
+
+            def substitute(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name not in params:
+                    raise GroqError(f"{op.name}: missing path parameter {name!r}")
+                value = str(params[name])
+                if not value:
+                    raise GroqError(f"{op.name}: path parameter {name!r} must not be empty")
+                return quote(value, safe="")
+
+            path = _PATH_PARAM.sub(substitute, path)
+        url = self.base_url + path
+        query = _encode_query(self._default_query, extra_query) if extra_query else self._base_query
+        return f"{url}?{query}" if query else url
+
+    def _encode(self, op: Operation, body: object, extra_body: Mapping[str, object] | None) -> bytes:
+        try:
+            content = _ENCODER.encode(body)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+            raise RequestValidationError(f"{op.name}: the request cannot be encoded as JSON: {exc}") from exc
+        decoder = op.request_decoder
+        if decoder is not None:
+            # Round-tripping through the request type applies every schema constraint (ranges, unknown
+            # keys inside dicts the caller passed, union tags) before anything goes on the wire.
+            try:
+                decoder.decode(content)
+            except msgspec.ValidationError as exc:
+                message = str(exc)
+                match = _MSGSPEC_PATH.search(message)
+                raise RequestValidationError(
+                    f"{op.name}: invalid request: {message}", path=match.group(1) if match else None
+                ) from exc
+            except msgspec.DecodeError as exc:  # pragma: no cover - the encoder emitted unparsable JSON
+                raise RequestValidationError(f"{op.name}: invalid request: {exc}") from exc
+        if extra_body:
+            merged = msgspec.json.decode(content)
+            if not isinstance(merged, dict):
+                raise RequestValidationError(f"{op.name}: extra_body needs a JSON object body")
+            merged.update(extra_body)
+            try:
+                content = _ENCODER.encode(merged)
+            except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+                raise RequestValidationError(f"{op.name}: extra_body cannot be encoded as JSON: {exc}") from exc
+        return content
+
+    def request(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        body: msgspec.Struct | None = None,
+        stream: bool = False,
+        options: RequestOptions | None = None,
+        raw: bool = False,
+    ) -> Any:
+        """Send ``op`` and return its decoded result.
+
+        Returns an ``op.response_type`` instance (with ``_request_id`` set), a ``Stream`` of
+        ``op.stream_event_type`` when ``stream`` is true, or a ``RawResponse`` wrapping either when ``raw``
+        is true.
+
+        Raises:
+            RequestValidationError: ``body`` breaks the schema (nothing was sent).
+            APIStatusError: a non-2xx response, after any retries.
+            APIConnectionError: the connection failed or timed out, after any retries.
+            APIResponseValidationError: a 2xx body did not decode into ``op.response_type``.
+        """
+        opts = options if options is not None else _NO_OPTIONS
+        url = self._url(op, path_params, opts.extra_query)
+        content: bytes | None = None
+        if body is not None or opts.extra_body:
+            content = self._encode(op, body if body is not None else {}, opts.extra_body)
+        headers = dict(self._base_headers)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        if opts.extra_headers:
+            _merge_headers(headers, opts.extra_headers)
+        timeout = self.timeout if opts.timeout is None else Timeout.coerce(opts.timeout)
+        policy = self._retry if opts.max_retries is None else RetryPolicy(max_retries=opts.max_retries)
+        return self._send(op, url, content, headers, timeout, policy, stream, raw)
+
+    def _send(
+        self,
+        op: Operation,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        timeout: Timeout,
+        policy: RetryPolicy,
+        stream: bool,
+        raw: bool,
+    ) -> Any:
+        method = op.method
+        transport = self._transport
+        pool = transport.pool(self._scheme, self._netloc)
+        u3_timeout = transport.timeout(timeout)
+        no_retries = transport.no_retries
+        retries_taken = 0
+        while True:
+            start = time.monotonic()
+            try:
+                response: urllib3.BaseHTTPResponse = pool.urlopen(
+                    method,
+                    url,
+                    body=content,
+                    headers=headers,
+                    retries=no_retries,
+                    redirect=False,
+                    preload_content=False,
+                    timeout=u3_timeout,
+                )
+            except transport_errors() as exc:
+                error = wrap_transport_error(exc)
+                if policy.can_retry(retries_taken) and policy.should_retry_error(error):
+                    self._sleep_before_retry(method, url, policy, retries_taken, None, str(error))
+                    retries_taken += 1
+                    continue
+                log.debug("%s %s failed after %.3f s: %s", method, url, time.monotonic() - start, error)
+                raise error from exc
+            elapsed = time.monotonic() - start
+            status = response.status
+            response_headers: Mapping[str, str] = response.headers
+            request_id = response_headers.get("x-request-id")
+            if log.isEnabledFor(_DEBUG):
+                log.debug("%s %s -> %d (request id %s, %.3f s)", method, url, status, request_id, elapsed)
+
+            if 200 <= status < 300 and stream:
+                return self._stream_result(op, response, status, response_headers, elapsed, method, url, raw)
+
+            try:
+                data = response.read()
+            except transport_errors() as exc:
+                response.close()
+                error = wrap_transport_error(exc, request_id=request_id)
+                if policy.can_retry(retries_taken) and policy.should_retry_error(error):
+                    self._sleep_before_retry(method, url, policy, retries_taken, None, str(error))
+                    retries_taken += 1
+                    continue
+                raise error from exc
+            response.release_conn()
+
+            if 200 <= status < 300:
+                if not raw:
+                    return _decode_body(op, status, response_headers, request_id, data, self.api_key)
+                return RawResponse(
+                    status_code=status,
+                    headers=response_headers,
+                    elapsed=elapsed,
+                    method=method,
+                    url=url,
+                    parser=lambda r: _decode_body(
+                        op, r.status_code, r.headers, r.headers.get("x-request-id"), r.content or b"", self.api_key
+                    ),
+                    content=data,
+                )
+
+            if policy.can_retry(retries_taken) and policy.should_retry_status(status, response_headers):
+                self._sleep_before_retry(
+                    method, url, policy, retries_taken, response_headers, f"{status} {response.reason or ''}".strip()
+                )
+                retries_taken += 1
+                continue
+            raise self._status_error(status, response.reason, response_headers, data)
+
+    def _stream_result(
+        self,
+        op: Operation,
+        response: urllib3.BaseHTTPResponse,
+        status: int,
+        headers: Mapping[str, str],
+        elapsed: float,
+        method: str,
+        url: str,
+        raw: bool,
+    ) -> Any:
+        try:
+            decoder = op.stream_decoder
+            batch_decoder = op.stream_batch_decoder
+        except GroqError:
+            response.close()
+            raise
+
+        holder: list[Stream[Any]] = []
+        weak: list[weakref.ref[Stream[Any]]] = []
+        # The Stream points at its RawResponse; a strong link back would make a cycle that keeps an
+        # abandoned stream's connection open until the cycle collector runs, so only raw mode (where the
+        # caller holds the RawResponse and needs it to keep the Stream alive) links back strongly.
+        raw_response: RawResponse[Any] = RawResponse(
+            status_code=status,
+            headers=headers,
+            elapsed=elapsed,
+            method=method,
+            url=url,
+            parser=(lambda r: holder[0]) if raw else (lambda r: weak[0]()),
+        )
+        stream: Stream[Any] = Stream(
+            response=response,
+            raw=raw_response,
+            decoder=decoder,
+            batch_decoder=batch_decoder,
+            error_decoder=_ErrorDecoding.error_object,
+            secret=self.api_key,
+        )
+        if raw:
+            holder.append(stream)
+        else:
+            weak.append(weakref.ref(stream))
+        return raw_response if raw else stream
+
+    def _sleep_before_retry(
+        self,
+        method: str,
+        url: str,
+        policy: RetryPolicy,
+        retries_taken: int,
+        headers: Mapping[str, str] | None,
+        reason: str,
+    ) -> None:
+        wait = policy.wait(retries_taken, headers)
+        log.info(
+            "Retrying %s %s in %.2f s (retry %d of %d) after %s",
+            method,
+            url,
+            wait,
+            retries_taken + 1,
+            policy.max_retries,
+            reason,
+        )
+        if wait > 0:
+            time.sleep(wait)
+
+    def _status_error(self, status: int, reason: str | None, headers: Mapping[str, str], data: bytes) -> APIStatusError:
+        secret = self.api_key.encode()
+        if secret and secret in data:
+            data = data.replace(secret, b"[REDACTED]")
+        message, body = _ErrorDecoding.parse(data)
+        if not message:
+            label = f"{status} {reason}" if reason else str(status)
+            if data.strip():
+                message = f"HTTP {label} without an error message; body: {snippet(data)}"
+            else:
+                message = f"HTTP {label} with an empty body"
+        cls = status_error_class(status)
+        return cls(message, status_code=status, headers=headers, body=body, request_id=headers.get("x-request-id"))
+
+
+def _decode_body(
+    op: Operation, status: int, headers: Mapping[str, str], request_id: str | None, data: bytes, secret: str
+) -> Any:
+    try:
+        result = op.response_decoder.decode(data)
+    except msgspec.DecodeError as exc:
+        if secret:
+            # A server may echo the request (and so the key) back; the snippet below must not carry it.
+            data = data.replace(secret.encode(), b"[REDACTED]")
+        raise APIResponseValidationError(
+            f"the {status} response to {op.name} does not match {op.response_type.__name__}: "
+            f"{exc}; body: {snippet(data)}",
+            status_code=status,
+            headers=headers,
+            body=snippet(data, 2000),
+            request_id=request_id,
+        ) from exc
+    if request_id is None:
+        x_groq = getattr(result, "x_groq", None)
+        groq_id = getattr(x_groq, "id", None) if x_groq else None
+        if isinstance(groq_id, str):
+            request_id = groq_id
+    # Types without dict=True cannot carry it; RawResponse.request_id still can.
+    with contextlib.suppress(AttributeError):
+        result._request_id = request_id
+    return result

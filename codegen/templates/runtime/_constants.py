@@ -1,0 +1,74 @@
+"""Defaults shared by the runtime: endpoint, route, timeouts, retry limits.
+
+The names come from the seed design (``DEFAULT_ENDPOINT``, ``CHAT_COMPLETION_ROUTE``,
+``CHAT_COMPLETION_STREAM_PREFIX``); the values follow the official SDK (60 s read timeout, 5 s connect
+timeout, 2 retries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CHAT_COMPLETION_ROUTE",
+    "CHAT_COMPLETION_STREAM_PREFIX",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_ENDPOINT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "INITIAL_RETRY_DELAY",
+    "MAX_RETRY_AFTER",
+    "MAX_RETRY_DELAY",
+    "Timeout",
+]
+
+DEFAULT_ENDPOINT = "https://api.groq.com/openai/v1"
+"""The API root. A ``base_url`` with no path (``https://api.groq.com``) gets ``/openai/v1`` appended."""
+
+API_ROOT_PATH = "/openai/v1"
+CHAT_COMPLETION_ROUTE = "/chat/completions"
+CHAT_COMPLETION_STREAM_PREFIX = "data: "
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+DEFAULT_MAX_CONNECTIONS = 10
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Timeout:
+    """Connect and read timeouts in seconds; ``None`` means wait forever.
+
+    ``read`` bounds the gap between two reads, not the whole response, so a long stream that keeps
+    producing never times out while a stalled one does. Keyword-only so ``Timeout(5, 60)`` can never be
+    read the wrong way round.
+    """
+
+    connect: float | None = DEFAULT_CONNECT_TIMEOUT
+    read: float | None = DEFAULT_READ_TIMEOUT
+
+    @classmethod
+    def coerce(cls, value: float | Timeout | None) -> Timeout:
+        """Normalise the ``timeout=`` argument.
+
+        A number is the read timeout; the connect timeout stays at 5 s unless the number is smaller (a
+        caller asking for 1 s overall would not expect to wait 5 s for a connection). ``None`` disables
+        both, as in the official SDK.
+        """
+        if isinstance(value, Timeout):
+            return value
+        if value is None:
+            return cls(connect=None, read=None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"timeout must be a number, a fastgroq.Timeout or None, not {type(value).__name__}")
+        if value <= 0:
+            raise ValueError(f"timeout must be positive, got {value!r}")
+        seconds = float(value)
+        return cls(connect=min(DEFAULT_CONNECT_TIMEOUT, seconds), read=seconds)
+
+
+DEFAULT_TIMEOUT = Timeout(connect=DEFAULT_CONNECT_TIMEOUT, read=DEFAULT_READ_TIMEOUT)

@@ -1,0 +1,122 @@
+"""Retry policy: which failures to retry and how long to wait.
+
+Matches the official SDK: retry connection errors, timeouts, 408, 409, 429 and >= 500; the response
+header ``x-should-retry: true|false`` overrides the status rule; wait what ``retry-after-ms`` or
+``retry-after`` (seconds or an HTTP date) asks when it is in (0, 60] seconds, else 0.5 s * 2^n capped at
+8 s, shortened by up to 25 % of jitter so that clients that failed together do not retry together.
+
+The policy is an immutable value (like urllib3's ``Retry``): the client asks it questions and never
+mutates it, so one policy serves every thread. Randomness and the clock are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+
+__all__ = ["RetryPolicy", "parse_retry_after"]
+
+_RETRY_STATUSES = frozenset({408, 409, 429})
+
+
+def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait, from ``retry-after-ms`` or ``retry-after``; None if absent.
+
+    ``retry-after`` may be a number of seconds or an HTTP date (RFC 9110); a date in the past gives a
+    negative number, which callers treat as "no usable hint". ``now`` is a Unix time (for tests).
+    """
+    if not headers:
+        return None
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            return float(value) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    # Deferred: email.utils pulls in a chain of modules that `import fastgroq` should not pay for.
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:  # pragma: no cover - older Pythons returned None instead of raising
+        return None
+    return when.timestamp() - (time.time() if now is None else now)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When to retry and how long to wait.
+
+    Attributes:
+        max_retries: Retries after the first attempt; 0 disables retrying.
+        initial_delay: Backoff before the first retry, doubled each retry.
+        max_delay: Cap of the exponential backoff.
+        max_retry_after: Longest server-requested wait honoured; longer (or non-positive) hints fall back
+            to the backoff, as in the official SDK.
+        jitter: Fraction by which a backoff may be shortened at random (0 disables).
+        random: Source of uniform floats in [0, 1) for the jitter; ``random.random`` when None.
+        retry_statuses: Statuses retried besides every status >= 500.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = INITIAL_RETRY_DELAY
+    max_delay: float = MAX_RETRY_DELAY
+    max_retry_after: float = MAX_RETRY_AFTER
+    jitter: float = 0.25
+    retry_statuses: frozenset[int] = _RETRY_STATUSES
+    random: Callable[[], float] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise ValueError(f"max_retries must be a non-negative int, got {self.max_retries!r}")
+
+    def can_retry(self, retries_taken: int) -> bool:
+        """Whether another retry is allowed after ``retries_taken`` retries."""
+        return retries_taken < self.max_retries
+
+    def should_retry_status(self, status_code: int, headers: Mapping[str, str] | None = None) -> bool:
+        """Whether a response with this status (and headers) is worth retrying, budget aside."""
+        if headers:
+            hint = headers.get("x-should-retry")
+            if hint is not None:
+                hint = hint.strip().lower()
+                if hint == "true":
+                    return True
+                if hint == "false":
+                    return False
+        return status_code in self.retry_statuses or status_code >= 500
+
+    def should_retry_error(self, error: BaseException) -> bool:
+        """Whether a transport failure (connection error, timeout) is worth retrying, budget aside."""
+        from ._exceptions import APIConnectionError
+
+        return isinstance(error, APIConnectionError) and error.retryable
+
+    def backoff(self, retries_taken: int) -> float:
+        """The exponential backoff with jitter for the retry after ``retries_taken`` retries."""
+        base = min(self.initial_delay * 2.0 ** min(retries_taken, 1000), self.max_delay)
+        if self.random is None:
+            # Deferred: the random module costs ~1 ms at import, and most programs never retry.
+            from random import random as rand
+        else:
+            rand = self.random
+        return max(0.0, base * (1.0 - self.jitter * rand()))
+
+    def wait(self, retries_taken: int, headers: Mapping[str, str] | None = None, *, now: float | None = None) -> float:
+        """Seconds to sleep before the retry after ``retries_taken`` retries (0 for the first retry)."""
+        hint = parse_retry_after(headers, now=now)
+        if hint is not None and 0 < hint <= self.max_retry_after:
+            return hint
+        return self.backoff(retries_taken)
