@@ -1,0 +1,159 @@
+"""A tiny HTTP/1.1 server on loopback that answers chat-completion requests with pre-encoded bodies.
+
+Run as its own process (`python bench/server.py`): it prints its port on the first line of stdout, then
+serves until stdin closes or it is killed. Its CPU is therefore never counted against a client.
+
+The scenario is the first path segment, and everything up to `/chat/completions` after it is ignored, so
+every client reaches the same bytes whatever its base-URL convention:
+    POST /content-20000/openai/v1/chat/completions   (groq appends /openai/v1; openai and fastgroq get it in base_url)
+
+Why raw sockets and not http.server: BaseHTTPRequestHandler parses headers with the email package (tens of
+microseconds per request), and the server must never be the bottleneck. Every response is framed with
+chunked transfer encoding, as the real API does, and each body is encoded once and written with a few large
+`sendall` calls.
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Imported from this folder whether run as a script or a module.
+import payloads
+
+# Each chunked frame carries up to this many bytes: large enough that framing costs nothing.
+FRAME = 256 * 1024
+
+_SSE_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+    b"cache-control: no-cache\r\nx-request-id: " + payloads.REQUEST_ID.encode() + b"\r\n\r\n"
+)
+_JSON_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
+    b"x-request-id: " + payloads.REQUEST_ID.encode() + b"\r\n\r\n"
+)
+_LAST = b"0\r\n\r\n"
+
+
+def frame(data: bytes) -> bytes:
+    """Wrap data in chunked frames of at most FRAME bytes (no terminating zero frame)."""
+    out = []
+    for i in range(0, len(data), FRAME):
+        piece = data[i : i + FRAME]
+        out.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+    return b"".join(out)
+
+
+# A response is a list of (bytes, repeat) segments written in order: a long periodic stream repeats one
+# pre-encoded block instead of holding the whole body.
+Segments = list[tuple[bytes, int]]
+
+
+def _content_stream(n: int) -> Segments:
+    sse = payloads.sse_body
+    block = payloads.content_block()
+    middle = n - 2
+    full, rest = divmod(middle, payloads.PERIOD)
+    head = sse([payloads.first_event()], done=False)
+    block_sse = sse(block, done=False)
+    tail = sse([*block[:rest], payloads.last_event(middle)])
+    if full <= 20:
+        # Short enough to pre-encode whole (~6 MB for 20,000 chunks): one body, one sendall per FRAME.
+        return [(_SSE_HEAD + frame(head + block_sse * full + tail) + _LAST, 1)]
+    return [(_SSE_HEAD + frame(head), 1), (frame(block_sse), full), (frame(tail) + _LAST, 1)]
+
+
+def build(scenario: str) -> Segments | None:
+    kind, _, count = scenario.partition("-")
+    if kind == "content":
+        return _content_stream(int(count))
+    if kind == "tools":
+        return [(_SSE_HEAD + frame(payloads.sse_body(payloads.reasoning_tools_stream(int(count)))) + _LAST, 1)]
+    if kind == "logprobs":
+        return [(_JSON_HEAD + frame(payloads.completion_logprobs(int(count or 8000))) + _LAST, 1)]
+    if kind == "toolcalls":
+        return [(_JSON_HEAD + frame(payloads.completion_tools(int(count or 200))) + _LAST, 1)]
+    if kind == "small":
+        return [(_JSON_HEAD + frame(payloads.completion_small()) + _LAST, 1)]
+    return None
+
+
+_cache: dict[str, Segments | None] = {}
+_lock = threading.Lock()
+_NOT_FOUND = b'{"error":{"message":"unknown benchmark scenario","type":"invalid_request_error"}}'
+_404 = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (
+    len(_NOT_FOUND),
+    _NOT_FOUND,
+)
+
+
+def response_for(path: str) -> Segments | None:
+    scenario = path.lstrip("/").split("/", 1)[0]
+    if not path.endswith("/chat/completions"):
+        return None
+    with _lock:
+        if scenario not in _cache:
+            # Built on first use, so a scenario costs nothing until asked for; the warm-up round pays it.
+            _cache[scenario] = build(scenario)
+        return _cache[scenario]
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buf = b""
+        try:
+            while True:  # keep-alive: one request after another on the same connection
+                while b"\r\n\r\n" not in buf:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    buf += data
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                path = lines[0].split(b" ")[1].decode()
+                length = 0
+                for line in lines[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                while len(buf) < length:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    buf += data
+                buf = buf[length:]  # the request body is not needed: the path selects the reply
+                segments = response_for(path)
+                if segments is None:
+                    sock.sendall(_404)
+                    continue
+                for data, repeat in segments:
+                    for _ in range(repeat):
+                        sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # a client that stops reading mid-stream is not an error here
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+def main() -> None:
+    server = Server(("127.0.0.1", 0), Handler)
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Exit when the parent closes our stdin (or dies): no orphan server is ever left behind.
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
