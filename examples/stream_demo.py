@@ -27,7 +27,9 @@ def main() -> None:
                     print(text, end="|", flush=True)
                 print()
             usage = stream.usage
-            print(f"usage:      prompt={usage.prompt_tokens} completion={usage.completion_tokens} total={usage.total_tokens}")
+            print(
+                f"usage:      prompt={usage.prompt_tokens} completion={usage.completion_tokens} total={usage.total_tokens}"
+            )
             print(f"timings:    queue={usage.queue_time}s total={usage.total_time}s")
             print(f"request id: {stream.request_id}")
             print(f"sent to:    {server.requests[0].method} {server.requests[0].path}")
