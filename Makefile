@@ -33,6 +33,7 @@ lint: setup
 
 typecheck: setup
 	$(PY) -m mypy --strict generated/fastgroq
+	$(PY) -m mypy --strict --python-version 3.11 --exclude codegen/templates codegen
 
 # All the tests: the drift check, lint and types of the generated package, then pytest on loopback sockets.
 test: setup

@@ -184,7 +184,7 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any]) -> Operat
 
 
 def _def_name(ref_holder: dict[str, Any], defs: dict[str, Any], where: str) -> str:
-    ref = ref_holder.get("$ref", "")
+    ref = str(ref_holder.get("$ref", ""))
     if not ref.startswith(TYPES_REF_PREFIX) or ref[len(TYPES_REF_PREFIX) :] not in defs:
         raise SchemaError(f"{where}: {ref!r} is not a $ref to a type in types.schema.json")
     return ref[len(TYPES_REF_PREFIX) :]

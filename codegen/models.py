@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import datamodel_code_generator as dcg
+from datamodel_code_generator.enums import DataModelType, InputFileType
+from datamodel_code_generator.format import Formatter, PythonVersion
+from datamodel_code_generator.parser import LiteralType
 
 from .ir import API
 
@@ -18,10 +22,10 @@ MODEL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "models"
 
 # Fixed here rather than left to the library's defaults, which it announces will change: the output
 # must not move when datamodel-code-generator is upgraded without us deciding so.
-OPTIONS = {
-    "input_file_type": dcg.InputFileType.JsonSchema,
-    "output_model_type": dcg.DataModelType.MsgspecStruct,
-    "target_python_version": dcg.PythonVersion.PY_310,
+OPTIONS: dict[str, Any] = {
+    "input_file_type": InputFileType.JsonSchema,
+    "output_model_type": DataModelType.MsgspecStruct,
+    "target_python_version": PythonVersion.PY_310,
     "disable_timestamp": True,
     "use_msgspec_tagged_unions": True,
     "use_msgspec_nullable_enum_alias": True,
@@ -32,9 +36,9 @@ OPTIONS = {
     "use_exact_imports": True,
     "use_schema_description": True,
     "use_field_description": True,
-    "enum_field_as_literal": dcg.LiteralType.All,
+    "enum_field_as_literal": LiteralType.All,
     "use_typed_nullable_map_values": True,
-    "formatters": [dcg.Formatter.RUFF_FORMAT],
+    "formatters": [Formatter.RUFF_FORMAT],
     "custom_template_dir": MODEL_TEMPLATES,
     "skip_root_model": True,
 }
