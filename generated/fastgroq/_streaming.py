@@ -10,10 +10,13 @@ Speed (measured on a 2-core CI-class machine, 266-byte Groq chunks): msgspec nee
 chunk; anything done per chunk in Python costs a noticeable fraction of that. So, per read:
 
 * Complete events of the common shape (a single ``data: {json}`` line each, LF-separated) are turned
-  into one JSON array with a single same-length ``bytes.replace`` of ``"\n\ndata: "`` by ``",       "``
-  (C speed, ~170 ns per event) and decoded by one msgspec call. Two ``find`` calls check that no CR or LF
-  is left, which proves the stretch holds exactly the events the SSE decoder would have produced.
-  Building a ``ServerSentEvent`` per event and joining their payloads would cost ~550 ns per event.
+  into one JSON array by splitting on ``"\n\ndata: "`` and joining with commas (C speed, ~270 ns per
+  event: CPython's substring search, ~0.8 ns per byte, is the floor of this step) and decoded by one
+  msgspec call. Two memchr checks prove that no CR or LF is left, so the stretch holds exactly the events
+  the SSE decoder would have produced. Building a ``ServerSentEvent`` per event and joining their payloads
+  would cost ~550 ns per event.
+* The reading generator yields one list of chunks per read, and ``itertools.chain`` hands the chunks
+  out, so no Python frame runs per chunk between the caller's loop and msgspec.
 * The incomplete event at the end of a read is held back (not framed) and completes at the start of
   the next read, so in a steady stream the SSE decoder is never called. The first read (BOM),
   CR line ends and anything unusual (comments, ``event:`` fields, multi-line data) go through
@@ -31,7 +34,8 @@ key; Groq reports stream errors as ``{"error": {...}}`` (which is not a chunk), 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from itertools import chain
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -53,8 +57,6 @@ __all__ = ["Stream"]
 T = TypeVar("T")
 
 _READ_SIZE = 65536
-# Replaces "\n\ndata: " between two events: same length, so offsets in the read stay valid.
-_SEPARATOR = b"," + b" " * (len(b"\n\ndata: ") - 1)
 _SNIPPET = 200
 _DONE = b"[DONE]"
 _ERROR_KEY = b'"error"'
@@ -155,7 +157,7 @@ class Stream(Generic[T]):
         response: The response's metadata (``status_code``, ``headers``, ``rate_limits``, ...).
     """
 
-    __slots__ = ("__weakref__", "_gen", "_state", "response")
+    __slots__ = ("__weakref__", "_gen", "_it", "_state", "response")
 
     def __init__(
         self,
@@ -176,7 +178,11 @@ class Stream(Generic[T]):
         # started would skip its finally. The for loop holds the generator, not the Stream, so the Stream
         # itself has no __del__: dropping it must not cut off a loop that is still iterating.
         next(gen)
-        self._gen: Iterator[T] = gen
+        self._gen = gen
+        # The generator yields one list of chunks per read and chain() hands them out at C speed: resuming
+        # a generator per chunk cost ~60 ns, several percent of a chunk's whole cost. An error raised by
+        # the generator still surfaces right after the last good chunk before it.
+        self._it: Iterator[T] = chain.from_iterable(gen)
 
     @property
     def request_id(self) -> str | None:
@@ -199,10 +205,10 @@ class Stream(Generic[T]):
         return self._state.closed
 
     def __iter__(self) -> Iterator[T]:
-        return self._gen
+        return self._it
 
     def __next__(self) -> T:
-        return next(self._gen)
+        return next(self._it)
 
     def __enter__(self) -> Stream[T]:
         return self
@@ -214,13 +220,17 @@ class Stream(Generic[T]):
 
     def close(self) -> None:
         """Stop reading: close the connection unless the stream already ended. Idempotent."""
-        self._gen.close()  # type: ignore[attr-defined]
+        self._gen.close()
         if not self._state.closed:
             self._state.abandon()
+        # chain() may still hold the rest of the current read's chunks: drop them, so that nothing comes
+        # out of a closed stream (the generator is finished, so this stops at the end of that list).
+        for _ in self._it:
+            pass
 
     def iter_text(self) -> Iterator[str]:
         """Yield the content of each chunk (first choice), skipping chunks without content."""
-        for chunk in self._gen:
+        for chunk in self._it:
             for choice in chunk.choices or ():  # type: ignore[attr-defined]
                 content = choice.delta.content
                 if content:
@@ -240,7 +250,7 @@ class Stream(Generic[T]):
                 "get_final_completion() needs the whole stream but chunks were already taken; "
                 "keep the chunks you iterate and call fastgroq.accumulate_chunks(chunks) instead"
             )
-        chunks: list[Any] = list(self._gen)
+        chunks: list[Any] = list(self._it)
         if not chunks:
             raise APIError("the stream ended without any chunk", request_id=self._state.request_id)
         return accumulate_chunks(chunks, request_id=self._state.request_id)
@@ -279,8 +289,8 @@ def _iterate(
     batch_decoder: msgspec.json.Decoder[list[Any]],
     error_decoder: Callable[[bytes], Any],
     secret: str | None,
-) -> Iterator[Any]:
-    """Read, frame, decode and yield; see the module docstring for the fast path's rationale."""
+) -> Generator[list[Any], None, None]:
+    """Read, frame, decode and yield a list of chunks per read; see the module docstring for the fast path."""
     from ._transport import transport_errors, wrap_transport_error
 
     headers: Mapping[str, str] = raw.headers
@@ -341,7 +351,7 @@ def _iterate(
         text = data.decode("utf-8", "replace").strip() or "the server sent an error event"
         return stream_error(text, text, index)
 
-    def from_events(events: list[ServerSentEvent]) -> Iterator[Any]:
+    def from_events(events: list[ServerSentEvent]) -> Iterator[list[Any]]:
         """Events the SSE decoder framed: one batch if they are all plain, else one at a time."""
         datas = [e.data for e in events if e.event == "message"]
         if datas and len(datas) == len(events):
@@ -360,11 +370,11 @@ def _iterate(
                 if bad >= 0:
                     state.events += bad
                     state.chunks += bad
-                    yield from chunks[:bad]
+                    yield chunks[:bad]
                     raise chunk_error(chunks, bad, first)
                 state.events += len(chunks) + done
                 state.chunks += len(chunks)
-                yield from chunks
+                yield chunks
                 if done:
                     state.done = True
                 return
@@ -394,10 +404,10 @@ def _iterate(
             if _inspect(state, [chunk]) == 0:
                 raise chunk_error([chunk], 0, index)
             state.chunks += 1
-            yield chunk
+            yield [chunk]
 
     try:
-        yield None  # priming, see Stream.__init__
+        yield []  # priming, see Stream.__init__
         started = False
         # An incomplete event held back while the decoder is idle, to be completed by the next read.
         carry = b""
@@ -428,27 +438,27 @@ def _iterate(
                     continue
             # Fast path over the complete events in data[pos:last]. The decoder is between events at pos, so
             # if that stretch is nothing but `data: X` lines separated by blank lines (checked: it starts with
-            # "data: ", and once every "\n\ndata: " is replaced no CR or LF is left), those are exactly the
-            # events the decoder would produce. A same-length replacement keeps offsets, and the separator is
-            # a comma plus JSON whitespace, so the stretch becomes a JSON array body in one C-level pass.
+            # "data: ", and once split on every "\n\ndata: " no CR or LF is left), those are exactly the events
+            # the decoder would produce, and joined with commas they make one JSON array for one msgspec call.
+            # split + join measured ~30% faster than a same-length bytes.replace (5.4 vs 7.8 ms per 5 MB of
+            # events): CPython's replace restarts its substring search, with its setup, at every match.
             last = data.rfind(b"\n\n")
-            start = pos + 6
             if last > pos and data.startswith(b"data: ", pos):
-                joined = data.replace(b"\n\ndata: ", _SEPARATOR)
-                if joined.find(b"\n", start, last) < 0 and joined.find(b"\r", start, last) < 0:
-                    end = last
-                    done = joined.endswith(b"[DONE]", start, last)
-                    if done:
-                        if last - start == 6:
-                            end = start
-                        elif joined.endswith(_SEPARATOR + b"[DONE]", start, last):
-                            end = last - 6 - len(_SEPARATOR)
-                        else:
-                            done = False
+                parts = data[pos + 6 : last].split(b"\n\ndata: ")
+                done = parts[-1] == _DONE
+                if done:
+                    del parts[-1]
+                if parts:
+                    # The brackets ride on the first and last parts, so the join is the only copy of the read.
+                    parts[0] = b"[" + parts[0]
+                    parts[-1] += b"]"
+                joined = b",".join(parts)
+                # `in` with an int is a plain memchr.
+                if 10 not in joined and 13 not in joined:
                     chunks: list[Any] | None = []
-                    if end > start:
+                    if parts:
                         try:
-                            chunks = batch_decode(b"".join((b"[", memoryview(joined)[start:end], b"]")))
+                            chunks = batch_decode(joined)
                         except msgspec.DecodeError:
                             chunks = None  # a malformed, error or [DONE]-in-the-middle event: decoder path
                     if chunks is not None:
@@ -457,11 +467,11 @@ def _iterate(
                         if bad >= 0:
                             state.events += bad
                             state.chunks += bad
-                            yield from chunks[:bad]
+                            yield chunks[:bad]
                             raise chunk_error(chunks, bad, first)
                         state.events += len(chunks) + done
                         state.chunks += len(chunks)
-                        yield from chunks
+                        yield chunks
                         if done:
                             state.done = True
                             break

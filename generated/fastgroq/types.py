@@ -2761,7 +2761,7 @@ class ChatCompletion(Struct, kw_only=True, dict=True):
     """
 
 
-class ChatCompletionChunk(Struct, kw_only=True, dict=True):
+class ChatCompletionChunk(Struct, kw_only=True, gc=False):
     """
     Represents a streamed chunk of a chat completion response returned by model, based on the provided input. Not referenced by any operation in the upstream spec; defined here from the spec's `CreateChatCompletionStreamResponse` and observed payloads.
     """
