@@ -168,12 +168,8 @@ def test_models_list(server: MockGroqServer, client: Groq) -> None:
 
 
 def test_models_retrieve_with_slash_in_id(server: MockGroqServer, client: Groq) -> None:
-    """Finding: the id is percent-encoded as one path segment (``/`` -> ``%2F``), not sent raw.
-
-    ``GET /openai/v1/models/meta-llama%2Fllama-4-scout-17b-16e-instruct``. The official SDK interpolates
-    the id unencoded (``/openai/v1/models/meta-llama/llama-4-scout-17b-16e-instruct``); whether Groq's
-    router decodes %2F is not verifiable on loopback.
-    """
+    """The id is percent-encoded as one path segment (``/`` -> ``%2F``), as the official SDK 1.7.0's
+    ``path_template`` does: ``GET /openai/v1/models/meta-llama%2Fllama-4-scout-17b-16e-instruct``."""
     server.enqueue(Reply.json(models_list([SCOUT])["data"][0]))
     result = client.models.retrieve(SCOUT)
     assert isinstance(result, Model)
@@ -189,9 +185,11 @@ def test_models_retrieve_plain_id(server: MockGroqServer, client: Groq) -> None:
     assert server.requests[0].target == f"/openai/v1/models/{MODEL}"
 
 
-def test_models_retrieve_empty_id_is_an_error(server: MockGroqServer, client: Groq) -> None:
-    with pytest.raises(fastgroq.GroqError):
-        client.models.retrieve("")
+@pytest.mark.parametrize("model", ["", ".", ".."])
+def test_models_retrieve_empty_or_dot_segment_id_is_an_error(server: MockGroqServer, client: Groq, model: str) -> None:
+    # A dot-segment survives percent-encoding and would address another endpoint with the caller's key.
+    with pytest.raises(fastgroq.GroqError, match="path parameter 'model'"):
+        client.models.retrieve(model)
     assert server.requests == []
 
 

@@ -318,13 +318,6 @@ def test_x_groq_error_string(server: MockGroqServer, client: Groq) -> None:
     assert info.value.request_id == "req_body"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="x_groq.error is typed `str | None` only: an object-form x_groq.error "
-    "({message, type, code, failed_generation}) raises APIResponseValidationError "
-    "('Expected `str | null`, got `object` - at `$.x_groq.error`') instead of StreamError, "
-    "so code/failed_generation can never come from x_groq.error",
-)
 def test_x_groq_error_object(server: MockGroqServer, client: Groq) -> None:
     error = {
         "message": "bad tool call",

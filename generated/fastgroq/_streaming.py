@@ -108,20 +108,6 @@ class _State:
             response.release_conn()
 
 
-def _track(state: _State, chunks: list[Any]) -> None:
-    # Runs only for reads whose bytes mention usage or (until the id is known) x_groq.
-    for chunk in chunks:
-        x_groq = chunk.x_groq
-        if x_groq:
-            if state.request_id is None and x_groq.id:
-                state.request_id = x_groq.id
-            if x_groq.usage:
-                state.usage = x_groq.usage
-        usage = chunk.usage
-        if usage:
-            state.usage = usage
-
-
 def _decode_error_payload(data: bytes, decode_error: Callable[[bytes], Any]) -> tuple[str, object] | None:
     """(message, body) if the event payload is an error report, else None."""
     try:
@@ -320,7 +306,9 @@ def _iterate(
 
     def chunk_error(chunks: list[Any], bad: int, first_index: int) -> StreamError:
         chunk = chunks[bad]
-        return stream_error(str(chunk.x_groq.error), chunk.x_groq.error, first_index + bad, chunk)
+        error = chunk.x_groq.error  # a string, or an ErrorObject whose code and failed_generation matter
+        message = error if isinstance(error, str) else error.message
+        return stream_error(message, error, first_index + bad, chunk)
 
     def invalid(index: int, payload: bytes, exc: Exception) -> APIResponseValidationError:
         payload = scrub(payload)

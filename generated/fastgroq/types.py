@@ -1925,12 +1925,17 @@ class XGroq(Struct, kw_only=True, gc=False):
     Debug information. Only present when debugging was requested.
     """
     error: (
-        Annotated[str, Meta(description="An error string indicating why a stream was stopped early.")]
+        Annotated[
+            str | ErrorObject,
+            Meta(
+                description="Why the stream was stopped early. The upstream spec types it as a string; a structured error object (message, type, code, failed_generation) is accepted too, so a server that sends Groq's usual error shape here still reaches the caller as a typed error."
+            ),
+        ]
         | None
         | UnsetType
     ) = UNSET
     """
-    An error string indicating why a stream was stopped early.
+    Why the stream was stopped early. The upstream spec types it as a string; a structured error object (message, type, code, failed_generation) is accepted too, so a server that sends Groq's usual error shape here still reaches the caller as a typed error.
     """
     id: (
         Annotated[

@@ -470,8 +470,9 @@ class APIClient:
                 if name not in params:
                     raise GroqError(f"{op.name}: missing path parameter {name!r}")
                 value = str(params[name])
-                if not value:
-                    raise GroqError(f"{op.name}: path parameter {name!r} must not be empty")
+                if value in ("", ".", ".."):
+                    # Quoting leaves dots alone, and a dot-segment would address another endpoint.
+                    raise GroqError(f"{op.name}: path parameter {name!r} must not be {value!r}")
                 return quote(value, safe="")
 
             path = _PATH_PARAM.sub(substitute, path)
