@@ -339,6 +339,20 @@ def _iterate(
         text = data.decode("utf-8", "replace").strip() or "the server sent an error event"
         return stream_error(text, text, index)
 
+    def deliver(chunks: list[Any], done: bool) -> Iterator[list[Any]]:
+        """Hand over one decoded batch, cut before the first chunk whose ``x_groq.error`` is set."""
+        first = state.events
+        bad = _inspect(state, chunks)
+        if bad >= 0:
+            state.events += bad
+            state.chunks += bad
+            yield chunks[:bad]
+            raise chunk_error(chunks, bad, first)
+        state.events += len(chunks) + done
+        state.chunks += len(chunks)
+        yield chunks
+        state.done = done
+
     def from_events(events: list[ServerSentEvent]) -> Iterator[list[Any]]:
         """Events the SSE decoder framed: one batch if they are all plain, else one at a time."""
         datas = [e.data for e in events if e.event == "message"]
@@ -353,18 +367,7 @@ def _iterate(
                 except msgspec.DecodeError:
                     chunks = None
             if chunks is not None:
-                first = state.events
-                bad = _inspect(state, chunks)
-                if bad >= 0:
-                    state.events += bad
-                    state.chunks += bad
-                    yield chunks[:bad]
-                    raise chunk_error(chunks, bad, first)
-                state.events += len(chunks) + done
-                state.chunks += len(chunks)
-                yield chunks
-                if done:
-                    state.done = True
+                yield from deliver(chunks, done)
                 return
         # One event at a time, so the exact bad or error event is reported, in order.
         for event in events:
@@ -450,18 +453,8 @@ def _iterate(
                         except msgspec.DecodeError:
                             chunks = None  # a malformed, error or [DONE]-in-the-middle event: decoder path
                     if chunks is not None:
-                        first = state.events
-                        bad = _inspect(state, chunks)
-                        if bad >= 0:
-                            state.events += bad
-                            state.chunks += bad
-                            yield chunks[:bad]
-                            raise chunk_error(chunks, bad, first)
-                        state.events += len(chunks) + done
-                        state.chunks += len(chunks)
-                        yield chunks
+                        yield from deliver(chunks, done)
                         if done:
-                            state.done = True
                             break
                         pos = last + 2
                         rest = data[pos:]
