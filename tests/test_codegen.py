@@ -11,7 +11,8 @@ import pytest
 
 from codegen import ir, load, models
 from codegen.__main__ import build
-from codegen.write import compare, files_of, sync
+from codegen.render import GeneratedFile
+from codegen.write import EmittedCodeError, compare, files_of, sync, write_tree
 
 from .conftest import PYTHON, ROOT
 
@@ -176,3 +177,9 @@ def test_free_form_objects_become_dicts_not_empty_structs() -> None:
     }
     code = models.generate_types(ir.build(*_sources(types, _ops("Req", "Resp"))))
     assert "Params: TypeAlias = dict[str, Any]" in code
+
+
+def test_an_emitted_file_that_does_not_parse_fails_the_build(tmp_path: Path) -> None:
+    broken = GeneratedFile("broken.py", "def f(:\n    pass\n", "codegen/templates/package/broken.py.jinja")
+    with pytest.raises(EmittedCodeError, match=r"fastgroq/broken.py: invalid syntax"):
+        write_tree([broken], tmp_path, ROOT / "pyproject.toml")
