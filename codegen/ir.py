@@ -165,6 +165,10 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any]) -> Operat
     declared = set(re.findall(r"{(\w+)}", path))
     if declared != set(params):
         raise SchemaError(f"{where}: path {path} has parameters {sorted(declared)}, declared {sorted(params)}")
+    if params and "request" in spec:
+        # The generated methods take path parameters only on body-less operations so far; say so rather
+        # than emit a method that cannot fill its path.
+        raise SchemaError(f"{where}: path parameters with a request body are not supported by the generator yet")
     stream = spec.get("stream")
     *resource, method_name = spec["client_method"].split(".")
     return Operation(

@@ -126,7 +126,7 @@ def test_constraint_violations_raise_before_sending(
     server: MockGroqServer, client: Groq, params: dict[str, Any], field: str
 ) -> None:
     if field == "unknown_option":
-        # Not a keyword of create(): Python itself refuses it.
+        # Not a keyword of create(): refused with a TypeError, as Python refuses an unknown keyword.
         with pytest.raises(TypeError, match="unknown_option"):
             create(client, **params)
     else:

@@ -62,6 +62,29 @@ RETRIEVE_MODEL = Operation(
 )
 
 
+def _create_chat_completion(
+    client: APIClient,
+    request: ChatCompletionRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+) -> Any:
+    """The body of ``chat.completions.create`` and of its ``with_raw_response`` twin."""
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent.
+        request = ChatCompletionRequest(**fields)
+    elif fields:
+        raise TypeError(f"create() takes a ChatCompletionRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        CREATE_CHAT_COMPLETION,
+        body=request,
+        stream=request.stream is True,
+        options=options,
+        raw=raw,
+    )
+
+
 class ChatCompletionsWithRawResponse:
     """``client.chat.completions.with_raw_response``: the same calls, returning ``RawResponse``."""
 
@@ -230,46 +253,11 @@ class ChatCompletionsWithRawResponse:
         self,
         request: ChatCompletionRequest | None = None,
         *,
-        messages: Any = UNSET,
-        model: Any = UNSET,
-        citation_options: Any = UNSET,
-        compound_custom: Any = UNSET,
-        disable_tool_validation: Any = UNSET,
-        documents: Any = UNSET,
-        exclude_domains: Any = UNSET,
-        frequency_penalty: Any = UNSET,
-        function_call: Any = UNSET,
-        functions: Any = UNSET,
-        include_domains: Any = UNSET,
-        include_reasoning: Any = UNSET,
-        logit_bias: Any = UNSET,
-        logprobs: Any = UNSET,
-        max_completion_tokens: Any = UNSET,
-        max_tokens: Any = UNSET,
-        metadata: Any = UNSET,
-        n: Any = UNSET,
-        parallel_tool_calls: Any = UNSET,
-        presence_penalty: Any = UNSET,
-        reasoning_effort: Any = UNSET,
-        reasoning_format: Any = UNSET,
-        response_format: Any = UNSET,
-        search_settings: Any = UNSET,
-        seed: Any = UNSET,
-        service_tier: Any = UNSET,
-        stop: Any = UNSET,
-        store: Any = UNSET,
-        stream: Any = UNSET,
-        stream_options: Any = UNSET,
-        temperature: Any = UNSET,
-        tool_choice: Any = UNSET,
-        tools: Any = UNSET,
-        top_logprobs: Any = UNSET,
-        top_p: Any = UNSET,
-        user: Any = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | Timeout | None = None,
+        **fields: Any,
     ) -> RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]:
         """Creates a model response for the given chat conversation.
 
@@ -384,58 +372,13 @@ class ChatCompletionsWithRawResponse:
             timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
         """
 
-        fields = {
-            "messages": messages,
-            "model": model,
-            "citation_options": citation_options,
-            "compound_custom": compound_custom,
-            "disable_tool_validation": disable_tool_validation,
-            "documents": documents,
-            "exclude_domains": exclude_domains,
-            "frequency_penalty": frequency_penalty,
-            "function_call": function_call,
-            "functions": functions,
-            "include_domains": include_domains,
-            "include_reasoning": include_reasoning,
-            "logit_bias": logit_bias,
-            "logprobs": logprobs,
-            "max_completion_tokens": max_completion_tokens,
-            "max_tokens": max_tokens,
-            "metadata": metadata,
-            "n": n,
-            "parallel_tool_calls": parallel_tool_calls,
-            "presence_penalty": presence_penalty,
-            "reasoning_effort": reasoning_effort,
-            "reasoning_format": reasoning_format,
-            "response_format": response_format,
-            "search_settings": search_settings,
-            "seed": seed,
-            "service_tier": service_tier,
-            "stop": stop,
-            "store": store,
-            "stream": stream,
-            "stream_options": stream_options,
-            "temperature": temperature,
-            "tool_choice": tool_choice,
-            "tools": tools,
-            "top_logprobs": top_logprobs,
-            "top_p": top_p,
-            "user": user,
-        }
-        if request is None:
-            request = ChatCompletionRequest(**fields)
-        elif any(value is not UNSET for value in fields.values()):
-            raise TypeError("create() takes a ChatCompletionRequest or keyword arguments, not both")
-        result = self._client.request(
-            CREATE_CHAT_COMPLETION,
-            body=request,
-            stream=request.stream is True,
-            options=RequestOptions(
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
-            ),
-            raw=True,
+        options = RequestOptions(
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
         )
-        return cast("RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]", result)
+        return cast(
+            "RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]",
+            _create_chat_completion(self._client, request, fields, options, raw=True),
+        )
 
 
 class ChatCompletions:
@@ -611,46 +554,11 @@ class ChatCompletions:
         self,
         request: ChatCompletionRequest | None = None,
         *,
-        messages: Any = UNSET,
-        model: Any = UNSET,
-        citation_options: Any = UNSET,
-        compound_custom: Any = UNSET,
-        disable_tool_validation: Any = UNSET,
-        documents: Any = UNSET,
-        exclude_domains: Any = UNSET,
-        frequency_penalty: Any = UNSET,
-        function_call: Any = UNSET,
-        functions: Any = UNSET,
-        include_domains: Any = UNSET,
-        include_reasoning: Any = UNSET,
-        logit_bias: Any = UNSET,
-        logprobs: Any = UNSET,
-        max_completion_tokens: Any = UNSET,
-        max_tokens: Any = UNSET,
-        metadata: Any = UNSET,
-        n: Any = UNSET,
-        parallel_tool_calls: Any = UNSET,
-        presence_penalty: Any = UNSET,
-        reasoning_effort: Any = UNSET,
-        reasoning_format: Any = UNSET,
-        response_format: Any = UNSET,
-        search_settings: Any = UNSET,
-        seed: Any = UNSET,
-        service_tier: Any = UNSET,
-        stop: Any = UNSET,
-        store: Any = UNSET,
-        stream: Any = UNSET,
-        stream_options: Any = UNSET,
-        temperature: Any = UNSET,
-        tool_choice: Any = UNSET,
-        tools: Any = UNSET,
-        top_logprobs: Any = UNSET,
-        top_p: Any = UNSET,
-        user: Any = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | Timeout | None = None,
+        **fields: Any,
     ) -> ChatCompletion | Stream[ChatCompletionChunk]:
         """Creates a model response for the given chat conversation.
 
@@ -765,58 +673,13 @@ class ChatCompletions:
             timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
         """
 
-        fields = {
-            "messages": messages,
-            "model": model,
-            "citation_options": citation_options,
-            "compound_custom": compound_custom,
-            "disable_tool_validation": disable_tool_validation,
-            "documents": documents,
-            "exclude_domains": exclude_domains,
-            "frequency_penalty": frequency_penalty,
-            "function_call": function_call,
-            "functions": functions,
-            "include_domains": include_domains,
-            "include_reasoning": include_reasoning,
-            "logit_bias": logit_bias,
-            "logprobs": logprobs,
-            "max_completion_tokens": max_completion_tokens,
-            "max_tokens": max_tokens,
-            "metadata": metadata,
-            "n": n,
-            "parallel_tool_calls": parallel_tool_calls,
-            "presence_penalty": presence_penalty,
-            "reasoning_effort": reasoning_effort,
-            "reasoning_format": reasoning_format,
-            "response_format": response_format,
-            "search_settings": search_settings,
-            "seed": seed,
-            "service_tier": service_tier,
-            "stop": stop,
-            "store": store,
-            "stream": stream,
-            "stream_options": stream_options,
-            "temperature": temperature,
-            "tool_choice": tool_choice,
-            "tools": tools,
-            "top_logprobs": top_logprobs,
-            "top_p": top_p,
-            "user": user,
-        }
-        if request is None:
-            request = ChatCompletionRequest(**fields)
-        elif any(value is not UNSET for value in fields.values()):
-            raise TypeError("create() takes a ChatCompletionRequest or keyword arguments, not both")
-        result = self._client.request(
-            CREATE_CHAT_COMPLETION,
-            body=request,
-            stream=request.stream is True,
-            options=RequestOptions(
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
-            ),
-            raw=False,
+        options = RequestOptions(
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
         )
-        return cast("ChatCompletion | Stream[ChatCompletionChunk]", result)
+        return cast(
+            "ChatCompletion | Stream[ChatCompletionChunk]",
+            _create_chat_completion(self._client, request, fields, options, raw=False),
+        )
 
 
 class Chat:
