@@ -42,14 +42,15 @@ def environment() -> jinja2.Environment:
 def render_package(api: API, types_code: str, package_version: str) -> list[GeneratedFile]:
     env = environment()
     types_src, operations_src = (s.relpath for s in api.sources)
+    types_module = ast.parse(types_code)
     params: dict[str, list[Param]] = {
-        op.id: request_params(types_code, op.request_type) for op in api.operations if op.request_type
+        op.id: request_params(types_module, op.request_type) for op in api.operations if op.request_type
     }
     context = {
         "api": api,
         "params": params,
         "version": package_version,
-        "type_imports": _type_imports(api, types_code, params),
+        "type_imports": _type_imports(api, types_module, params),
         "exception_names": _runtime_all("_exceptions.py"),
     }
     files = [
@@ -69,10 +70,10 @@ def render_package(api: API, types_code: str, package_version: str) -> list[Gene
     return files
 
 
-def _type_imports(api: API, types_code: str, params: dict[str, list[Param]]) -> list[str]:
+def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Param]]) -> list[str]:
     """The names of ``types.py`` that the resources module uses, for an explicit import list."""
     defined = set()
-    for node in ast.parse(types_code).body:
+    for node in types_module.body:
         if isinstance(node, ast.ClassDef):
             defined.add(node.name)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):

@@ -21,8 +21,8 @@ class Param:
     doc: str
 
 
-def request_params(types_code: str, class_name: str) -> list[Param]:
-    module = ast.parse(types_code)
+def request_params(module: ast.Module, class_name: str) -> list[Param]:
+    """The fields of request Struct ``class_name`` in the parsed ``types.py``."""
     models = _model_names(module)
     for node in module.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
