@@ -52,7 +52,7 @@ class _Choice:
         self.reasoning: list[str] = []
         self.tool_calls: dict[int, _ToolCall] = {}
         self.finish_reason: Any = None
-        self.executed_tools: dict[object, Any] = {}
+        self.executed_tools: dict[int, Any] = {}
         self.annotations: list[Any] = []
         self.function_name: str | None = None
         self.function_args: list[str] = []
@@ -66,7 +66,7 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
     content = delta.content
     if content:
         state.content.append(content)
-    reasoning = getattr(delta, "reasoning", None)
+    reasoning = delta.reasoning
     if reasoning:
         state.reasoning.append(reasoning)
     tool_calls = delta.tool_calls
@@ -86,23 +86,20 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
                     call.name = function.name
                 if function.arguments:
                     call.arguments.append(function.arguments)
-    executed = getattr(delta, "executed_tools", None)
+    executed = delta.executed_tools
     if executed:
         for tool in executed:
             # Compound models stream a tool twice (call, then result) under one index: keep the latest.
-            key = getattr(tool, "index", None)
-            if not isinstance(key, int):
-                key = len(state.executed_tools), "anonymous"
-            state.executed_tools[key] = tool
-    annotations = getattr(delta, "annotations", None)
+            state.executed_tools[tool.index] = tool
+    annotations = delta.annotations
     if annotations:
         state.annotations.extend(annotations)
-    function_call = getattr(delta, "function_call", None)
+    function_call = delta.function_call
     if _is_set(function_call):
-        name = getattr(function_call, "name", None)
+        name = function_call.name
         if state.function_name is None and _is_set(name):
             state.function_name = name
-        args = getattr(function_call, "arguments", None)
+        args = function_call.arguments
         if args:
             state.function_args.append(args)
 
@@ -159,9 +156,9 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
             _fold_delta(state, choice.delta)
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
-            logprobs = getattr(choice, "logprobs", None)
-            if _is_set(logprobs):
-                content = getattr(logprobs, "content", None)
+            logprobs = choice.logprobs
+            if logprobs:  # a Struct is always truthy; None and UNSET are not
+                content = logprobs.content
                 if content:
                     state.logprobs.extend(content)
         x_groq = chunk.x_groq
