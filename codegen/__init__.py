@@ -1,7 +1,7 @@
 """The fastgroq generator: schema/ -> intermediate representation -> jinja2 templates -> generated/.
 
 Stages, one module each:
-    load.py    read the schema files and fingerprint them
+    load.py    read the YAML schema files, bundle the areas into one namespace, fingerprint them
     ir.py      the intermediate representation: operations, request/response sides, seed names
     models.py  per-type code (types.py) through datamodel-code-generator
     render.py  per-operation code and the package files through jinja2, runtime modules copied

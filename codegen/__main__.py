@@ -18,8 +18,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 
 def build(dest: Path, schema_dir: Path = load.SCHEMA_DIR) -> None:
     """Run the whole pipeline into ``dest`` (a folder that will hold ``fastgroq/``)."""
-    types_src, operations_src = load.read_schema(schema_dir)
-    api = ir.build(types_src, operations_src)
+    api = ir.build(load.read_schema(schema_dir))
     types_code = models.generate_types(api)
     package_version = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
     files = render.render_package(api, types_code, package_version)
@@ -42,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n".join(changes) if changes else f"{args.out.name}/ is up to date")
                 return 0
             problems = write.compare(fresh, args.out)
-    except (ir.SchemaError, models.GeneratorWarning, write.EmittedCodeError) as exc:
+    except (load.SchemaError, models.GeneratorWarning, write.EmittedCodeError) as exc:
         print(f"codegen: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     if problems:

@@ -8,16 +8,15 @@ seed's names for types. Everything here is plain data so the templates stay free
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import SchemaSource
+from .load import Schema, SchemaSource
+from .load import SchemaError as SchemaError  # raised here too; one class for every schema problem
 
 REF_PREFIX = "#/$defs/"
-TYPES_REF_PREFIX = "types.schema.json#/$defs/"
 
 # Request bodies are checked by decoding them before they are sent: unknown keys must fail (the API
 # rejects them with a 400) and unset fields must not be encoded (the API would take a default we did
@@ -27,10 +26,6 @@ SIDE_OPTIONS: dict[str, dict[str, Any]] = {
     "request": {"forbid_unknown_fields": True, "omit_defaults": True},
     "response": {"gc": False},
 }
-
-
-class SchemaError(Exception):
-    """The schema breaks a rule the generator relies on; the message says which and where."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +50,7 @@ class Operation:
     response_type: str
     stream_flag: str | None
     stream_event_type: str | None
+    area: str
 
     @property
     def const_name(self) -> str:
@@ -105,14 +101,17 @@ class API:
     seed_aliases: list[SeedAlias]
     models_schema: dict[str, Any]
     sources: list[SchemaSource]
+    source_label: str
+    def_areas: dict[str, str]
+    """The area of every $def: the schema file it is written in (``chat`` for schema/chat.yaml)."""
 
 
-def build(types: SchemaSource, operations: SchemaSource) -> API:
-    defs: dict[str, Any] = types.data.get("$defs", {})
+def build(schema: Schema) -> API:
+    defs = schema.defs
     if not defs:
-        raise SchemaError(f"{types.relpath}: no $defs")
-    ops = [_operation(op_id, spec, defs) for op_id, spec in operations.data["x-operations"].items()]
-    error_type = _def_name(operations.data["x-error"], defs, "x-error")
+        raise SchemaError(f"{schema.label}: no $defs")
+    ops = [_operation(op_id, spec, defs, schema.operation_area[op_id]) for op_id, spec in schema.operations.items()]
+    error_type = _def_name(schema.error, defs, "x-error")
 
     request_roots = [op.request_type for op in ops if op.request_type]
     response_roots = [op.response_type for op in ops] + [op.stream_event_type for op in ops if op.stream_event_type]
@@ -122,14 +121,14 @@ def build(types: SchemaSource, operations: SchemaSource) -> API:
     shared = sorted(request_defs & response_defs)
     if shared:
         raise SchemaError(
-            f"{types.relpath}: {', '.join(shared)} used by both requests and responses; requests are strict "
+            f"{schema.label}: {', '.join(shared)} used by both requests and responses; requests are strict "
             "and responses tolerant, so give each side its own $def"
         )
     unused = sorted(set(defs) - request_defs - response_defs)
     if unused:
-        raise SchemaError(f"{types.relpath}: $defs reached by no operation: {', '.join(unused)}")
+        raise SchemaError(f"{schema.label}: $defs reached by no operation: {', '.join(unused)}")
 
-    models_schema = copy.deepcopy(types.data)
+    models_schema = schema.generator_document()
     for name in request_defs:
         _annotate(models_schema["$defs"][name], "request", f"$defs/{name}")
     for name in response_defs:
@@ -142,11 +141,11 @@ def build(types: SchemaSource, operations: SchemaSource) -> API:
     ]
     clash = sorted({a.alias for a in aliases} & set(defs))
     if clash:
-        raise SchemaError(f"{types.relpath}: seed names {', '.join(clash)} are also $defs names")
+        raise SchemaError(f"{schema.label}: seed names {', '.join(clash)} are also $defs names")
 
     return API(
-        title=types.data.get("title", "fastgroq"),
-        description=types.data.get("description", ""),
+        title=schema.title,
+        description=schema.description,
         operations=ops,
         resources=_resource_tree(ops),
         request_defs=sorted(request_defs),
@@ -154,11 +153,13 @@ def build(types: SchemaSource, operations: SchemaSource) -> API:
         error_type=error_type,
         seed_aliases=aliases,
         models_schema=models_schema,
-        sources=[types, operations],
+        sources=list(schema.sources),
+        source_label=schema.label,
+        def_areas=dict(schema.def_area),
     )
 
 
-def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any]) -> Operation:
+def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str) -> Operation:
     where = f"x-operations.{op_id}"
     path = spec["path"]
     params = spec.get("parameters", {})
@@ -184,14 +185,15 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any]) -> Operat
         response_type=_def_name(spec["response"], defs, f"{where}.response"),
         stream_flag=stream["flag"] if stream else None,
         stream_event_type=_def_name(stream["event"], defs, f"{where}.stream.event") if stream else None,
+        area=area,
     )
 
 
 def _def_name(ref_holder: dict[str, Any], defs: dict[str, Any], where: str) -> str:
     ref = str(ref_holder.get("$ref", ""))
-    if not ref.startswith(TYPES_REF_PREFIX) or ref[len(TYPES_REF_PREFIX) :] not in defs:
-        raise SchemaError(f"{where}: {ref!r} is not a $ref to a type in types.schema.json")
-    return ref[len(TYPES_REF_PREFIX) :]
+    if not ref.startswith(REF_PREFIX) or ref[len(REF_PREFIX) :] not in defs:
+        raise SchemaError(f"{where}: {ref!r} is not a $ref to a type in $defs")
+    return ref[len(REF_PREFIX) :]
 
 
 def _nodes(node: Any) -> Iterator[dict[str, Any]]:

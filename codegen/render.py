@@ -41,7 +41,7 @@ def environment() -> jinja2.Environment:
 
 def render_package(api: API, types_code: str, package_version: str) -> list[GeneratedFile]:
     env = environment()
-    types_src, operations_src = (s.relpath for s in api.sources)
+    types_src = operations_src = api.source_label
     types_module = ast.parse(types_code)
     params: dict[str, list[Param]] = {
         op.id: request_params(types_module, op.request_type) for op in api.operations if op.request_type

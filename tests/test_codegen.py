@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from codegen import ir, load, models
 from codegen.__main__ import build
@@ -55,8 +56,9 @@ def test_output_has_no_timestamp_or_absolute_path(fresh: Path) -> None:
 
 def test_manifest_pins_schema_and_tools(fresh: Path) -> None:
     manifest = json.loads((fresh / "fastgroq" / "_manifest.json").read_text())
-    types_src, ops_src = load.read_schema()
-    assert manifest["schema"] == {types_src.relpath: types_src.sha256, ops_src.relpath: ops_src.sha256}
+    schema = load.read_schema()
+    assert manifest["schema"] == {s.relpath: s.sha256 for s in schema.sources}
+    assert set(manifest["schema"]) == {f"schema/{p.name}" for p in (ROOT / "schema").glob("*.yaml")}
     assert manifest["generator"]["datamodel-code-generator"] == "0.89.0"
     assert len(manifest["templates_sha256"]) == 64
 
@@ -90,13 +92,13 @@ def test_check_reports_missing_and_extra_files(tmp_path: Path) -> None:
 
 def test_schema_change_without_regenerating_fails_then_generate_fixes_it(tmp_path: Path) -> None:
     schema, out = copy_project(tmp_path)
-    types_file = schema / load.TYPES_FILE
-    data = json.loads(types_file.read_text())
+    chat_file = schema / "chat.yaml"
+    data = yaml.safe_load(chat_file.read_text())
     data["$defs"]["CompletionUsage"]["properties"]["carbon_grams"] = {
         "type": "number",
         "description": "A property the API has not got yet.",
     }
-    types_file.write_text(json.dumps(data, indent=2))
+    chat_file.write_text(yaml.safe_dump(data, sort_keys=False))
 
     assert run_codegen("check", "--schema", str(schema), "--out", str(out)).returncode == 1
     generated = run_codegen("generate", "--schema", str(schema), "--out", str(out))
@@ -116,17 +118,22 @@ def test_generate_removes_files_the_schema_no_longer_produces(tmp_path: Path) ->
     assert files_of(committed) == {"fastgroq/a.py"}
 
 
-def _sources(types: dict[str, object], ops: dict[str, object]) -> tuple[load.SchemaSource, load.SchemaSource]:
-    return (
-        load.SchemaSource("schema/types.schema.json", json.dumps(types), types),
-        load.SchemaSource("schema/operations.schema.json", json.dumps(ops), ops),
+def _schema(types: dict[str, object], ops: dict[str, object]) -> load.Schema:
+    """An in-memory schema: ``types`` and ``ops`` in one area file beside a root holding ``x-error``."""
+    root: dict[str, object] = {"title": "t", "x-error": {"$ref": "things.yaml#/$defs/" + str(ops.pop("x-error"))}}
+    things = {**types, **ops}
+    return load.bundle(
+        [
+            load.SchemaSource("schema/common.yaml", json.dumps(root), root),
+            load.SchemaSource("schema/things.yaml", json.dumps(things), things),
+        ]
     )
 
 
 def _ops(request: str, response: str) -> dict[str, object]:
-    ref = "types.schema.json#/$defs/"
+    ref = "#/$defs/"
     return {
-        "x-error": {"$ref": ref + response},
+        "x-error": response,
         "x-operations": {
             "op": {
                 "method": "POST",
@@ -149,7 +156,7 @@ def test_a_def_shared_by_requests_and_responses_is_refused() -> None:
         }
     }
     with pytest.raises(ir.SchemaError, match="Shared used by both requests and responses"):
-        ir.build(*_sources(types, _ops("Req", "Resp")))
+        ir.build(_schema(types, _ops("Req", "Resp")))
 
 
 def test_datamodel_code_generator_warnings_fail_the_build() -> None:
@@ -162,7 +169,7 @@ def test_datamodel_code_generator_warnings_fail_the_build() -> None:
             "Resp": {"type": "object", "properties": {"r": {"type": "string"}}},
         }
     }
-    api = ir.build(*_sources(types, _ops("Req", "Resp")))
+    api = ir.build(_schema(types, _ops("Req", "Resp")))
     with pytest.raises(models.GeneratorWarning):
         models.generate_types(api)
 
@@ -175,7 +182,7 @@ def test_free_form_objects_become_dicts_not_empty_structs() -> None:
             "Resp": {"type": "object", "properties": {"r": {"type": "string"}}},
         }
     }
-    code = models.generate_types(ir.build(*_sources(types, _ops("Req", "Resp"))))
+    code = models.generate_types(ir.build(_schema(types, _ops("Req", "Resp"))))
     assert "Params: TypeAlias = dict[str, Any]" in code
 
 
@@ -183,3 +190,83 @@ def test_an_emitted_file_that_does_not_parse_fails_the_build(tmp_path: Path) -> 
     broken = GeneratedFile("broken.py", "def f(:\n    pass\n", "codegen/templates/package/broken.py.jinja")
     with pytest.raises(EmittedCodeError, match=r"fastgroq/broken.py: invalid syntax"):
         write_tree([broken], tmp_path, ROOT / "pyproject.toml")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The schema's format: YAML files, one per API area, with $refs across files
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_every_def_and_operation_knows_its_area() -> None:
+    api = ir.build(load.read_schema())
+    assert api.def_areas["ChatCompletionRequest"] == "chat"
+    assert api.def_areas["ChatCompletionChunk"] == "chat"
+    assert api.def_areas["Model"] == "models"
+    assert api.def_areas["ErrorResponse"] == "common"
+    assert {op.id: op.area for op in api.operations} == {
+        "createChatCompletion": "chat",
+        "listModels": "models",
+        "retrieveModel": "models",
+    }
+    assert set(api.def_areas) == set(api.request_defs) | set(api.response_defs)
+
+
+def test_cross_file_refs_are_resolved_to_one_namespace() -> None:
+    chat = load.read_file(ROOT / "schema" / "chat.yaml")
+    assert chat.data["$defs"]["XGroq"]["properties"]["error"]["anyOf"][1] == {"$ref": "common.yaml#/$defs/ErrorObject"}
+    schema = load.read_schema()
+    assert schema.defs["XGroq"]["properties"]["error"]["anyOf"][1] == {"$ref": "#/$defs/ErrorObject"}
+    refs = {n["$ref"] for n in _walk(schema.defs) if "$ref" in n}
+    assert refs and all(r.startswith("#/$defs/") and r[len("#/$defs/") :] in schema.defs for r in refs)
+
+
+def _walk(node: object) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found += _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _walk(item)
+    return found
+
+
+ROOT_YAML = "title: t\nx-error: {$ref: '#/$defs/E'}\n$defs:\n  E: {type: object, properties: {m: {type: string}}}\n"
+
+
+def _write_schema(folder: Path, **files: str) -> Path:
+    folder.mkdir()
+    for name, text in {"common.yaml": ROOT_YAML, **files}.items():
+        (folder / name.replace("_yaml", ".yaml")).write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"chat_yaml": "$defs:\n  A: {$ref: 'common.yaml#/$defs/Nope'}\n"}, r"common.yaml defines no \$defs/Nope"),
+        (
+            {"chat_yaml": "$defs:\n  A: {$ref: '#/$defs/E'}\n"},
+            r"chat.yaml defines no \$defs/E \(it is in common.yaml\)",
+        ),
+        ({"chat_yaml": "$defs:\n  A: {$ref: 'https://x/y.json'}\n"}, "neither '#/\\$defs/Name' nor"),
+        ({"chat_yaml": "$defs:\n  E: {type: string}\n"}, r"\$defs/E is defined in both chat.yaml and common.yaml"),
+        ({"chat_yaml": "$defs:\n  A: {type: string}\n  A: {type: integer}\n"}, "found duplicate key 'A'"),
+        ({"chat_yaml": "$defs:\n  A: {type: string, examples: [2024-12-23]}\n"}, "date value .* is not JSON"),
+        ({"chat_yaml": "- just a list\n"}, "a schema file must be a mapping"),
+        ({"chat_yaml": "$defs: {A: [unclosed\n"}, "not valid YAML"),
+    ],
+)
+def test_the_loader_refuses_what_it_cannot_bundle(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    folder = _write_schema(tmp_path / "schema", **files)
+    with pytest.raises(load.SchemaError, match=message):
+        load.read_schema(folder)
+
+
+def test_a_bad_schema_is_one_line_on_stderr_and_exit_2(tmp_path: Path) -> None:
+    folder = _write_schema(tmp_path / "schema", chat_yaml="$defs:\n  A: {type: string}\n  A: {type: integer}\n")
+    result = run_codegen("check", "--schema", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "duplicate key 'A'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -29,11 +29,13 @@ from fastgroq import types as T
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codegen import load
+
 from .conftest import ROOT, SEED, UPSTREAM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TYPES_PY = Path(T.__file__)
-SCHEMA_DEFS: dict[str, Any] = json.loads((ROOT / "schema" / "types.schema.json").read_text(encoding="utf-8"))["$defs"]
+SCHEMA_DEFS: dict[str, Any] = load.read_schema(ROOT / "schema").defs
 
 COMPLETIONS: dict[str, Any] = json.loads((FIXTURES / "completions.json").read_text(encoding="utf-8"))
 CHUNKS: dict[str, Any] = json.loads((FIXTURES / "chunks.json").read_text(encoding="utf-8"))
