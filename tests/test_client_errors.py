@@ -64,12 +64,23 @@ def test_status_maps_to_error_class(server: MockGroqServer, client: Groq, status
     assert err.status_code == status
     assert err.headers["X-Custom"] == "yes"
     assert err.request_id == f"req_{status}"
-    assert isinstance(err.body, ErrorObject)
-    assert err.body.message == f"problem {status}"
-    assert err.body.type == "invalid_request_error"
-    assert err.body.code == "some_code"
-    assert err.body.param == "messages"
-    assert err.body.failed_generation == '{"name": "x"'
+    # As in the official SDK: the body decoded as JSON; the typed error object is err.error.
+    assert err.body == {
+        "error": {
+            "message": f"problem {status}",
+            "type": "invalid_request_error",
+            "code": "some_code",
+            "param": "messages",
+            "failed_generation": '{"name": "x"',
+        }
+    }
+    assert isinstance(err.body, dict) and err.body["error"]["message"] == f"problem {status}"
+    assert isinstance(err.error, ErrorObject)
+    assert err.error.message == f"problem {status}"
+    assert err.error.type == "invalid_request_error"
+    assert err.error.code == "some_code"
+    assert err.error.param == "messages"
+    assert err.error.failed_generation == '{"name": "x"'
     assert (err.message, err.code, err.type, err.param) == (
         f"problem {status}",
         "some_code",
@@ -90,7 +101,8 @@ def test_error_body_with_extra_top_level_keys(server: MockGroqServer, client: Gr
     with pytest.raises(fastgroq.BadRequestError) as info:
         create(client)
     assert info.value.code == "json_validate_failed"
-    assert isinstance(info.value.body, ErrorObject)
+    assert info.value.body == body
+    assert isinstance(info.value.error, ErrorObject)
 
 
 def test_error_object_missing_required_fields(server: MockGroqServer, client: Groq) -> None:
@@ -98,7 +110,8 @@ def test_error_object_missing_required_fields(server: MockGroqServer, client: Gr
     with pytest.raises(fastgroq.RateLimitError) as info:
         create(client)
     assert info.value.code == "rate_limit_exceeded"
-    assert isinstance(info.value.body, ErrorObject)
+    assert info.value.body == {"error": {"code": "rate_limit_exceeded"}}
+    assert isinstance(info.value.error, ErrorObject)
 
 
 def test_html_error_page_gives_raw_text(server: MockGroqServer, client: Groq) -> None:
@@ -109,6 +122,7 @@ def test_html_error_page_gives_raw_text(server: MockGroqServer, client: Groq) ->
     err = info.value
     assert err.status_code == 502
     assert err.body == page
+    assert err.error is None
     assert err.code is None and err.failed_generation is None
     assert "502" in str(err) and "Bad Gateway" in str(err)
     assert err.headers["content-type"] == "text/html"
@@ -118,7 +132,9 @@ def test_empty_error_body(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.raw(b"", status=403, content_type=None))
     with pytest.raises(fastgroq.PermissionDeniedError) as info:
         create(client)
-    assert info.value.body is None
+    assert info.value.body == ""  # the official SDK's value: the (empty) text
+    assert info.value.error is None and info.value.code is None
+    assert info.value.response.text == ""
     assert "403" in str(info.value)
 
 

@@ -188,8 +188,18 @@ def test_models_retrieve_plain_id(server: MockGroqServer, client: Groq) -> None:
 @pytest.mark.parametrize("model", ["", ".", ".."])
 def test_models_retrieve_empty_or_dot_segment_id_is_an_error(server: MockGroqServer, client: Groq, model: str) -> None:
     # A dot-segment survives percent-encoding and would address another endpoint with the caller's key.
-    with pytest.raises(fastgroq.GroqError, match="path parameter 'model'"):
+    with pytest.raises(fastgroq.RequestValidationError, match="path parameter 'model'") as info:
         client.models.retrieve(model)
+    # A ValueError, as the official SDK raises for an empty path parameter, and nothing was sent.
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(ValueError, match="path parameter 'model'"):
+        client.models.with_raw_response.retrieve(model)
+    assert server.requests == []
+
+
+def test_models_retrieve_empty_id_says_non_empty(server: MockGroqServer, client: Groq) -> None:
+    with pytest.raises(ValueError, match="expected a non-empty value for path parameter 'model'"):
+        client.models.retrieve("")
     assert server.requests == []
 
 

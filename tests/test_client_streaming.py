@@ -299,7 +299,10 @@ def test_mid_stream_error_event(server: MockGroqServer, client: Groq, as_event: 
     assert err.code == "tool_use_failed"
     assert err.type == "invalid_request_error"
     assert err.failed_generation == '{"name": "broken"'
-    assert isinstance(err.body, ErrorObject)
+    # As in the official SDK: the error object as sent; the typed one is err.error.
+    assert isinstance(err.body, dict) and err.body["message"] == "Failed to call a function"
+    assert err.body["code"] == "tool_use_failed"
+    assert isinstance(err.error, ErrorObject) and err.error.code == "tool_use_failed"
     assert err.request_id == "req_hdr"
     assert err.event_index == 3
 

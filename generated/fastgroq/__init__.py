@@ -34,10 +34,11 @@ from ._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     RequestValidationError,
+    StreamAlreadyConsumed,
     StreamError,
     UnprocessableEntityError,
 )
-from ._response import RateLimits, RawResponse
+from ._response import APIResponse, HTTPRequest, HTTPResponse, RateLimits, RawResponse
 from ._streaming import Stream
 from ._version import __version__
 from .types import (
@@ -55,7 +56,10 @@ __all__ = [
     "DEFAULT_ENDPOINT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "APIResponse",
     "Groq",
+    "HTTPRequest",
+    "HTTPResponse",
     "Operation",
     "RateLimits",
     "RawResponse",
@@ -87,6 +91,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "StreamAlreadyConsumed",
     "StreamError",
     "UnprocessableEntityError",
 ]

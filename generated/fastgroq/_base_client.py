@@ -17,6 +17,7 @@ import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,7 @@ from ._constants import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    MIN_SECRET_LENGTH,
     Timeout,
 )
 from ._exceptions import (
@@ -38,7 +40,7 @@ from ._exceptions import (
     RequestValidationError,
     status_error_class,
 )
-from ._response import RawResponse
+from ._response import HTTPRequest, HTTPResponse, RawResponse
 from ._retry import RetryPolicy
 from ._streaming import Stream, snippet
 from ._transport import Transport, transport_errors, wrap_transport_error
@@ -264,38 +266,35 @@ class _ErrorDecoding:
             return decoder.decode(msgspec.json.encode(obj))
 
     @classmethod
-    def parse(cls, data: bytes) -> tuple[str | None, object]:
-        """(server message, body) for an error response body; body is the raw text when not an error object."""
-        text = data.decode("utf-8", "replace")
-        if not data.strip():
-            return None, None
-        response_decoder, _ = cls.decoders()
+    def parse(cls, data: bytes) -> tuple[str | None, object, Any]:
+        """(server message, body, typed error) for an error response body.
+
+        ``body`` is what the official SDK gives: the body decoded as JSON, else its stripped text (``""``
+        for an empty body). The typed error is the ``ErrorObject`` under ``"error"``, or None.
+        """
+        text = data.decode("utf-8", "replace").strip()
+        if not text:
+            return None, "", None
         try:
-            error = response_decoder.decode(data).error
+            body = msgspec.json.decode(data)
         except msgspec.DecodeError:
-            pass
-        else:
-            return (error.message or None), error
-        try:
-            obj = msgspec.json.decode(data)
-        except msgspec.DecodeError:
-            return None, text
-        if isinstance(obj, dict):
-            err = obj.get("error")
+            return None, text, None
+        if isinstance(body, dict):
+            err = body.get("error")
             if isinstance(err, str) and err:
-                return err, text
+                return err, body, None
             if isinstance(err, dict):
                 message = err.get("message")
                 try:
-                    body: object = cls.error_object(msgspec.json.encode(err))
+                    error = cls.error_object(msgspec.json.encode(err))
                 except msgspec.DecodeError:
-                    body = text
-                return (message if isinstance(message, str) and message else None), body
+                    error = None
+                return (message if isinstance(message, str) and message else None), body, error
             for key in ("message", "detail"):
-                value = obj.get(key)
+                value = body.get(key)
                 if isinstance(value, str) and value:
-                    return value, text
-        return None, text
+                    return value, body, None
+        return None, body, None
 
 
 class APIClient:
@@ -373,6 +372,9 @@ class APIClient:
         from urllib.parse import urlsplit
 
         self.api_key = api_key
+        # Only a value long enough to be a secret is redacted from bodies a server echoes back: a short test
+        # key ("test") would otherwise turn "llama-test" into "llama-[REDACTED]". Headers never show it.
+        self._secret = api_key if len(api_key) >= MIN_SECRET_LENGTH else ""
         self.base_url = normalize_base_url(base_url)
         parts = urlsplit(self.base_url)
         self._scheme = parts.scheme
@@ -473,9 +475,14 @@ class APIClient:
                 if name not in params:
                     raise GroqError(f"{op.name}: missing path parameter {name!r}")
                 value = str(params[name])
-                if value in ("", ".", ".."):
+                if not value:
+                    # As the official SDK: a ValueError before anything is sent.
+                    raise RequestValidationError(
+                        f"{op.name}: expected a non-empty value for path parameter {name!r} but received {value!r}"
+                    )
+                if value in (".", ".."):
                     # Quoting leaves dots alone, and a dot-segment would address another endpoint.
-                    raise GroqError(f"{op.name}: path parameter {name!r} must not be {value!r}")
+                    raise RequestValidationError(f"{op.name}: path parameter {name!r} must not be {value!r}")
                 return quote(value, safe="")
 
             path = _PATH_PARAM.sub(substitute, path)
@@ -584,7 +591,7 @@ class APIClient:
                     timeout=u3_timeout,
                 )
             except transport_errors() as exc:
-                error = wrap_transport_error(exc)
+                error = wrap_transport_error(exc, request=self._request_view(method, url, headers, content))
                 if policy.can_retry(retries_taken) and policy.should_retry_error(error):
                     self._sleep_before_retry(method, url, policy, retries_taken, None, str(error))
                     retries_taken += 1
@@ -599,13 +606,16 @@ class APIClient:
                 log.debug("%s %s -> %d (request id %s, %.3f s)", method, url, status, request_id, elapsed)
 
             if 200 <= status < 300 and stream:
-                return self._stream_result(op, response, status, response_headers, elapsed, method, url, raw)
+                request = self._request_view(method, url, headers, content)
+                return self._stream_result(op, response, status, response_headers, elapsed, request, raw)
 
             try:
                 data = response.read()
             except transport_errors() as exc:
                 response.close()
-                error = wrap_transport_error(exc, request_id=request_id)
+                error = wrap_transport_error(
+                    exc, request_id=request_id, request=self._request_view(method, url, headers, content)
+                )
                 if policy.can_retry(retries_taken) and policy.should_retry_error(error):
                     self._sleep_before_retry(method, url, policy, retries_taken, None, str(error))
                     retries_taken += 1
@@ -615,18 +625,12 @@ class APIClient:
 
             if 200 <= status < 300:
                 if not raw:
-                    return _decode_body(op, status, response_headers, request_id, data, self.api_key)
-                return RawResponse(
-                    status_code=status,
-                    headers=response_headers,
-                    elapsed=elapsed,
-                    method=method,
-                    url=url,
-                    parser=lambda r: _decode_body(
-                        op, r.status_code, r.headers, r.headers.get("x-request-id"), r.content or b"", self.api_key
-                    ),
-                    content=data,
-                )
+                    try:
+                        return _decode_body(op, status, response_headers, request_id, data, self._secret)
+                    except APIResponseValidationError as exc:
+                        self._attach_response(exc, response, data, elapsed, method, url, headers, content)
+                        raise
+                return self._raw_result(op, response, data, elapsed, method, url, headers, content)
 
             if policy.can_retry(retries_taken) and policy.should_retry_status(status, response_headers):
                 self._sleep_before_retry(
@@ -634,7 +638,43 @@ class APIClient:
                 )
                 retries_taken += 1
                 continue
-            raise self._status_error(status, response.reason, response_headers, data)
+            raise self._status_error(
+                status,
+                response.reason,
+                response_headers,
+                data,
+                elapsed,
+                self._request_view(method, url, headers, content),
+            )
+
+    def _raw_result(
+        self,
+        op: Operation,
+        response: urllib3.BaseHTTPResponse,
+        data: bytes,
+        elapsed: float,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+    ) -> RawResponse[Any]:
+        secret = self._secret
+
+        def parse(r: RawResponse[Any]) -> Any:
+            try:
+                return _decode_body(op, r.status_code, r.headers, r.headers.get("x-request-id"), data, secret)
+            except APIResponseValidationError as exc:
+                self._attach_response(exc, response, data, elapsed, method, url, headers, content)
+                raise
+
+        return RawResponse(
+            status_code=response.status,
+            headers=response.headers,
+            elapsed=elapsed,
+            request=self._request_view(method, url, headers, content),
+            parser=parse,
+            content=data,
+        )
 
     def _stream_result(
         self,
@@ -643,8 +683,7 @@ class APIClient:
         status: int,
         headers: Mapping[str, str],
         elapsed: float,
-        method: str,
-        url: str,
+        request: HTTPRequest,
         raw: bool,
     ) -> Any:
         try:
@@ -663,8 +702,7 @@ class APIClient:
             status_code=status,
             headers=headers,
             elapsed=elapsed,
-            method=method,
-            url=url,
+            request=request,
             parser=(lambda r: holder[0]) if raw else (lambda r: weak[0]()),
         )
         stream: Stream[Any] = Stream(
@@ -673,7 +711,7 @@ class APIClient:
             decoder=decoder,
             batch_decoder=batch_decoder,
             error_decoder=_ErrorDecoding.error_object,
-            secret=self.api_key,
+            secret=self._secret,
         )
         if raw:
             holder.append(stream)
@@ -703,19 +741,63 @@ class APIClient:
         if wait > 0:
             time.sleep(wait)
 
-    def _status_error(self, status: int, reason: str | None, headers: Mapping[str, str], data: bytes) -> APIStatusError:
-        secret = self.api_key.encode()
-        if secret and secret in data:
-            data = data.replace(secret, b"[REDACTED]")
-        message, body = _ErrorDecoding.parse(data)
+    def _request_view(self, method: str, url: str, headers: Mapping[str, str], content: bytes | None) -> HTTPRequest:
+        """The request as errors and raw responses show it (built only when one of those needs it)."""
+        return HTTPRequest(method, url, headers, content, secret=self._secret)
+
+    def _redact(self, data: bytes) -> bytes:
+        secret = self._secret
+        return data.replace(secret.encode(), b"[REDACTED]") if secret else data
+
+    def _attach_response(
+        self,
+        exc: APIResponseValidationError,
+        response: urllib3.BaseHTTPResponse,
+        data: bytes,
+        elapsed: float,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+    ) -> None:
+        request = self._request_view(method, url, headers, content)
+        exc.request = request
+        exc.response = HTTPResponse(
+            response.status,
+            response.headers,
+            self._redact(data),
+            request=request,
+            reason_phrase=response.reason or "",
+            elapsed=timedelta(seconds=elapsed),
+        )
+
+    def _status_error(
+        self,
+        status: int,
+        reason: str | None,
+        headers: Mapping[str, str],
+        data: bytes,
+        elapsed: float,
+        request: HTTPRequest,
+    ) -> APIStatusError:
+        data = self._redact(data)
+        message, body, error = _ErrorDecoding.parse(data)
         if not message:
             label = f"{status} {reason}" if reason else str(status)
             if data.strip():
                 message = f"HTTP {label} without an error message; body: {snippet(data)}"
             else:
                 message = f"HTTP {label} with an empty body"
+        response = HTTPResponse(
+            status,
+            headers,
+            data,
+            request=request,
+            reason_phrase=reason or "",
+            elapsed=timedelta(seconds=elapsed),
+        )
         cls = status_error_class(status)
-        return cls(message, status_code=status, headers=headers, body=body, request_id=headers.get("x-request-id"))
+        return cls(message, response=response, body=body, error=error)
 
 
 def _decode_body(

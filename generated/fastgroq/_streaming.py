@@ -108,8 +108,11 @@ class _State:
             response.release_conn()
 
 
-def _decode_error_payload(data: bytes, decode_error: Callable[[bytes], Any]) -> tuple[str, object] | None:
-    """(message, body) if the event payload is an error report, else None."""
+def _decode_error_payload(data: bytes, decode_error: Callable[[bytes], Any]) -> tuple[str, object, Any] | None:
+    """(message, body, typed error) if the event payload is an error report, else None.
+
+    As in the official SDK, ``body`` is the value under ``"error"`` as sent (the error object as a dict).
+    """
     try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError:
@@ -120,16 +123,16 @@ def _decode_error_payload(data: bytes, decode_error: Callable[[bytes], Any]) -> 
     if not err:
         return None
     if isinstance(err, str):
-        return err, err
+        return err, err, None
     if isinstance(err, dict):
-        body: object
+        error: Any
         try:
-            body = decode_error(msgspec.json.encode(err))
+            error = decode_error(msgspec.json.encode(err))
         except msgspec.DecodeError:
-            body = snippet(data, 2000)
+            error = None
         message = err.get("message")
-        return (message if isinstance(message, str) and message else f"stream error: {snippet(data)}"), body
-    return f"stream error: {snippet(data)}", snippet(data, 2000)
+        return (message if isinstance(message, str) and message else f"stream error: {snippet(data)}"), err, error
+    return f"stream error: {snippet(data)}", err, None
 
 
 class Stream(Generic[T]):
@@ -297,18 +300,29 @@ def _iterate(
     def scrub(payload: bytes) -> bytes:
         return payload.replace(secret_bytes, _REDACTED) if secret_bytes else payload
 
-    def stream_error(message: str, body: object, index: int, chunk: Any = None) -> StreamError:
+    def stream_error(message: str, body: object, index: int, chunk: Any = None, error: Any = None) -> StreamError:
         if secret:
             message = message.replace(secret, "[REDACTED]")
             if isinstance(body, str):
                 body = body.replace(secret, "[REDACTED]")
-        return StreamError(message, body=body, request_id=state.request_id, event_index=index, chunk=chunk)
+        return StreamError(
+            message,
+            body=body,
+            error=error,
+            request_id=state.request_id,
+            event_index=index,
+            chunk=chunk,
+            request=raw.http_request,
+        )
 
     def chunk_error(chunks: list[Any], bad: int, first_index: int) -> StreamError:
         chunk = chunks[bad]
         error = chunk.x_groq.error  # a string, or an ErrorObject whose code and failed_generation matter
-        message = error if isinstance(error, str) else error.message
-        return stream_error(message, error, first_index + bad, chunk)
+        if isinstance(error, str):
+            return stream_error(error, error, first_index + bad, chunk)
+        # The body as the server sent it, more or less: the typed error re-encoded, with any echoed key redacted.
+        body = msgspec.json.decode(scrub(msgspec.json.encode(error)))
+        return stream_error(error.message, body, first_index + bad, chunk, error)
 
     def invalid(index: int, payload: bytes, exc: Exception) -> APIResponseValidationError:
         payload = scrub(payload)
@@ -319,23 +333,24 @@ def _iterate(
             body=snippet(payload, 2000),
             request_id=state.request_id,
             event_index=index,
+            request=raw.http_request,
         )
 
     def error_event(event: ServerSentEvent, index: int) -> StreamError:
         data = scrub(event.data)
         found = _decode_error_payload(data, error_decoder)
         if found is not None:
-            return stream_error(found[0], found[1], index)
+            return stream_error(found[0], found[1], index, error=found[2])
         try:
             obj = msgspec.json.decode(data)
         except msgspec.DecodeError:
             obj = None
         if isinstance(obj, dict) and isinstance(obj.get("message"), str):
             try:
-                body: object = error_decoder(data)
+                error: Any = error_decoder(data)
             except msgspec.DecodeError:
-                body = snippet(data, 2000)
-            return stream_error(obj["message"], body, index)
+                error = None
+            return stream_error(obj["message"], obj, index, error=error)
         text = data.decode("utf-8", "replace").strip() or "the server sent an error event"
         return stream_error(text, text, index)
 
@@ -387,7 +402,7 @@ def _iterate(
             if _ERROR_KEY in payload:
                 found = _decode_error_payload(scrub(payload), error_decoder)
                 if found is not None:
-                    raise stream_error(found[0], found[1], index)
+                    raise stream_error(found[0], found[1], index, error=found[2])
             try:
                 chunk = decoder.decode(payload)
             except msgspec.DecodeError as exc:
@@ -406,7 +421,7 @@ def _iterate(
             try:
                 data = read1(_READ_SIZE, decode_content=decode_content)
             except network_errors as exc:
-                raise wrap_transport_error(exc, request_id=state.request_id) from exc
+                raise wrap_transport_error(exc, request_id=state.request_id, request=raw.http_request) from exc
             if not data:
                 break
             tail = (tail + data[-16:])[-16:]
@@ -485,6 +500,7 @@ def _iterate(
                 f"the stream ended after {state.chunks} chunks without data: [DONE]; the output may be truncated",
                 chunks_received=state.chunks,
                 request_id=state.request_id,
+                request=raw.http_request,
             )
         # Whatever follows [DONE] is normally just the end of the chunked body; read it so the connection
         # can be reused, but do not wait on a server that keeps sending.

@@ -37,6 +37,9 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 10
+MIN_SECRET_LENGTH = 16
+"""An API key at least this long is redacted from response bodies that echo it; a shorter one is not a
+secret worth mangling text for (``api_key="test"`` must not turn ``llama-test`` into ``llama-[REDACTED]``)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -21,13 +21,17 @@ Hierarchy (names and status mapping follow the official ``groq`` SDK, so ``excep
         ├── APIResponseValidationError a 2xx body or stream event did not match the expected type
         └── StreamError                the server reported an error inside a 200 stream
 
-Errors built from a response carry ``status_code``, ``headers``, ``request_id``, ``body`` (the decoded
-``ErrorObject`` when the server sent ``{"error": {...}}``, else the raw text), ``message`` and the
-``code``/``type``/``param``/``failed_generation`` shortcuts. Transport exceptions (urllib3, http.client,
-socket) and msgspec exceptions are always wrapped, and chained as ``__cause__``.
+Every error carries ``message``, ``request_id`` and, as in the official SDK, ``body`` (the response body
+decoded as JSON, e.g. ``{"error": {"message": ..., "type": ..., "code": ...}}``, or its text when it is not
+JSON) and ``request`` (an ``HTTPRequest``: method, URL, headers with the key redacted), when there was one.
+Errors built from a response also carry ``response`` (an ``HTTPResponse``: ``status_code``, ``headers``,
+``text``, ``json()``), ``status_code`` and ``headers``. ``error`` is the server's error object decoded into
+the typed ``ErrorObject`` (None when the body held none), and ``code``/``type``/``param``/
+``failed_generation`` read it. Transport exceptions (urllib3, http.client, socket) and msgspec exceptions
+are always wrapped, and chained as ``__cause__``.
 
-No message or repr contains the API key: the client never puts it anywhere but the Authorization header,
-and redacts it from bodies a server might echo it in.
+No message, repr, header view or body contains the API key: the client never puts it anywhere but the
+Authorization header, and redacts it from bodies a server might echo it in.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._response import RateLimits
+    from ._response import HTTPRequest, HTTPResponse, RateLimits
 
 __all__ = [
     "APIConnectionError",
@@ -55,6 +59,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "StreamAlreadyConsumed",
     "StreamError",
     "UnprocessableEntityError",
 ]
@@ -78,6 +83,21 @@ class RequestValidationError(GroqError, ValueError):
         self.path = path
 
 
+class StreamAlreadyConsumed(GroqError):
+    """A response body was read or iterated after it had already been streamed (as in the official SDK).
+
+    Read the whole body first (``read()``, ``text()``, ``json()``) if you need it more than once: those
+    keep it, iteration does not.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Attempted to read or stream some content, but the content has already been streamed. "
+            "Call .read() before streaming it if you need the content more than once."
+        )
+
+
 def _opt_str(value: object) -> str | None:
     # UNSET, None and non-strings all read as "absent" through the convenience properties.
     return value if isinstance(value, str) else None
@@ -88,18 +108,35 @@ class APIError(GroqError):
 
     Attributes:
         message: The server's message, or a description of what failed.
-        body: The decoded ``ErrorObject`` when the server sent ``{"error": {...}}``, else the raw text of
-            the body (an HTML page from a proxy, say), or None when there was no body.
+        request: The request that failed (``HTTPRequest``: method, URL, headers with the key redacted), or
+            None when the error was not about one request.
+        body: As in the official SDK: the response body decoded as JSON (``e.body["error"]["message"]``)
+            when it is JSON, else its text (an HTML page from a proxy, say), or None when there was no
+            response. For an error inside a stream, the error object (``e.body["message"]``).
+        error: The server's error object decoded into the typed ``ErrorObject`` (``message``, ``type``,
+            ``code``, ``param``, ``failed_generation``, ...), or None when the body held none.
         request_id: The ``x-request-id`` header (or the stream's ``x_groq.id``), when known.
     """
 
     message: str
-    body: object
+    request: HTTPRequest | None
+    body: object | None
+    error: Any
     request_id: str | None
 
-    def __init__(self, message: str, *, body: object = None, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        request: HTTPRequest | None = None,
+        *,
+        body: object | None = None,
+        error: Any = None,
+        request_id: str | None = None,
+    ) -> None:
         self.message = message
+        self.request = request
         self.body = body
+        self.error = error
         self.request_id = request_id
         super().__init__(self._describe())
 
@@ -108,55 +145,82 @@ class APIError(GroqError):
             return f"{self.message} (request id: {self.request_id})"
         return self.message
 
-    def _body_field(self, name: str) -> str | None:
+    def _error_field(self, name: str) -> str | None:
+        error = self.error
+        if error is not None and not isinstance(error, (str, bytes)):
+            return _opt_str(getattr(error, name, None))
+        # No typed error object: read the decoded body, {"error": {...}} or the error object itself.
         body = self.body
-        if body is None or isinstance(body, (str, bytes)):
-            return None
-        return _opt_str(getattr(body, name, None))
+        if isinstance(body, Mapping):
+            inner = body.get("error")
+            return _opt_str((inner if isinstance(inner, Mapping) else body).get(name))
+        return None
 
     @property
     def code(self) -> str | None:
         """The error code (``rate_limit_exceeded``, ``tool_use_failed``, ``json_validate_failed``, ...)."""
-        return self._body_field("code")
+        return self._error_field("code")
 
     @property
     def type(self) -> str | None:
         """The error type (``invalid_request_error``, ...)."""
-        return self._body_field("type")
+        return self._error_field("type")
 
     @property
     def param(self) -> str | None:
         """The request parameter the error is about, when the server names one."""
-        return self._body_field("param")
+        return self._error_field("param")
 
     @property
     def failed_generation(self) -> str | None:
         """The model output that failed tool-call or JSON validation, when the server includes it."""
-        return self._body_field("failed_generation")
+        return self._error_field("failed_generation")
 
 
 class APIStatusError(APIError):
     """The server answered with a non-2xx status.
 
+    Built by the client from a response; ``APIStatusError(message, response=..., body=...)`` (the
+    official SDK's form) also works, with any response object that has ``status_code`` and ``headers``.
+
     Attributes:
+        response: The response (``HTTPResponse``: ``status_code``, ``headers``, ``text``, ``json()``).
         status_code: The HTTP status.
         headers: The response headers (case-insensitive).
     """
 
+    response: HTTPResponse
     status_code: int
+    headers: Mapping[str, str]
 
     def __init__(
         self,
         message: str,
         *,
-        status_code: int,
-        headers: Mapping[str, str],
-        body: object = None,
+        response: Any = None,
+        body: object | None = None,
+        error: Any = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
         request_id: str | None = None,
+        request: HTTPRequest | None = None,
     ) -> None:
+        if response is not None:
+            status_code = response.status_code if status_code is None else status_code
+            headers = response.headers if headers is None else headers
+            request = getattr(response, "request", None) if request is None else request
+        if status_code is None:
+            raise TypeError("APIStatusError needs a response or a status_code")
         self.status_code = status_code
-        self.headers = headers
-        super().__init__(message, body=body, request_id=request_id)
+        self.headers = headers if headers is not None else {}
+        if response is None:
+            from ._response import HTTPResponse
+
+            response = HTTPResponse(status_code, self.headers, b"", request=request)
+        self.response = response
+        if request_id is None:
+            request_id = self.headers.get("x-request-id")
+        super().__init__(message, request, body=body, error=error, request_id=request_id)
 
     def _describe(self) -> str:
         return f"Error code: {self.status_code} - {super()._describe()}"
@@ -228,20 +292,33 @@ class APIConnectionError(APIError):
     """The connection could not be made, or broke before the response was complete.
 
     Attributes:
-        retryable: False for failures that a retry cannot fix (a TLS certificate that fails verification).
+        retryable: False for failures that a retry cannot fix (a TLS certificate that fails verification,
+            too many redirects).
     """
 
     retryable: bool = True
 
-    def __init__(self, message: str = "Connection error.", *, request_id: str | None = None) -> None:
-        super().__init__(message, request_id=request_id)
+    def __init__(
+        self,
+        message: str = "Connection error.",
+        *,
+        request: HTTPRequest | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request, request_id=request_id)
 
 
 class APITimeoutError(APIConnectionError):
     """The connect timeout or the read timeout (the gap between two reads) expired."""
 
-    def __init__(self, message: str = "Request timed out.", *, request_id: str | None = None) -> None:
-        super().__init__(message, request_id=request_id)
+    def __init__(
+        self,
+        message: str = "Request timed out.",
+        *,
+        request: HTTPRequest | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, request_id=request_id)
 
 
 class IncompleteStreamError(APIConnectionError):
@@ -251,20 +328,32 @@ class IncompleteStreamError(APIConnectionError):
         chunks_received: How many chunks were decoded before the end.
     """
 
-    def __init__(self, message: str, *, chunks_received: int, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        chunks_received: int,
+        request: HTTPRequest | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self.chunks_received = chunks_received
-        super().__init__(message, request_id=request_id)
+        super().__init__(message, request=request, request_id=request_id)
 
 
 class APIResponseValidationError(APIError):
     """A 2xx response body, or a stream event, is not valid JSON of the expected shape.
 
     Attributes:
+        response: The response (``HTTPResponse``: ``status_code``, ``headers``, ``text``, ``json()``).
         status_code: The HTTP status of the response.
         headers: The response headers.
         body: A snippet of the offending body or event data (text).
         event_index: For streams, the 0-based index of the offending ``data`` event; else None.
     """
+
+    response: HTTPResponse
+    status_code: int
+    headers: Mapping[str, str]
 
     def __init__(
         self,
@@ -275,18 +364,28 @@ class APIResponseValidationError(APIError):
         body: str | None = None,
         request_id: str | None = None,
         event_index: int | None = None,
+        response: HTTPResponse | None = None,
+        request: HTTPRequest | None = None,
     ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.event_index = event_index
-        super().__init__(message, body=body, request_id=request_id)
+        if response is None:
+            from ._response import HTTPResponse
+
+            response = HTTPResponse(status_code, headers, b"", request=request)
+        self.response = response
+        if request is None:
+            request = response.request
+        super().__init__(message, request, body=body, request_id=request_id)
 
 
 class StreamError(APIError):
     """The server reported an error inside a stream that had started with HTTP 200.
 
     Raised for a ``data: {"error": {...}}`` event, an ``event: error`` event, or a chunk whose
-    ``x_groq.error`` is set. Chunks before it were delivered normally.
+    ``x_groq.error`` is set. Chunks before it were delivered normally. As in the official SDK, ``body`` is
+    the error object as sent (``e.body["message"]``), or its text.
 
     Attributes:
         event_index: The 0-based index of the event that carried the error.
@@ -298,10 +397,12 @@ class StreamError(APIError):
         message: str,
         *,
         body: object = None,
+        error: Any = None,
         request_id: str | None = None,
         event_index: int | None = None,
         chunk: Any = None,
+        request: HTTPRequest | None = None,
     ) -> None:
         self.event_index = event_index
         self.chunk = chunk
-        super().__init__(message, body=body, request_id=request_id)
+        super().__init__(message, request, body=body, error=error, request_id=request_id)

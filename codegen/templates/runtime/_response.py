@@ -1,15 +1,22 @@
-"""Raw responses (status, headers, request id, rate limits) and the rate-limit header parser."""
+"""Requests and responses as user code sees them, and the rate-limit header parser.
+
+``HTTPRequest`` and ``HTTPResponse`` play the parts of the official SDK's ``httpx.Request`` and
+``httpx.Response`` (``e.request``, ``e.response``, ``raw.http_request``) with the attributes code reads
+(``method``, ``url``, ``headers``, ``status_code``, ``text``, ``json()``); ``RawResponse`` (also exported
+as ``APIResponse``) is what ``with_raw_response`` and ``with_streaming_response`` return.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 from ._retry import parse_retry_after
 
-__all__ = ["RateLimits", "RawResponse", "parse_duration"]
+__all__ = ["APIResponse", "HTTPRequest", "HTTPResponse", "RateLimits", "RawResponse", "parse_duration"]
 
 T = TypeVar("T")
 
@@ -94,14 +101,153 @@ class RateLimits:
         )
 
 
+_REDACTED = "[REDACTED]"
+# Headers whose whole value is a credential: shown as "<scheme> [REDACTED]" whatever the key's length.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
+def _charset(headers: Mapping[str, str]) -> str:
+    content_type = headers.get("content-type") or ""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return "utf-8"
+
+
+def _decode_text(data: bytes, headers: Mapping[str, str]) -> str:
+    try:
+        return data.decode(_charset(headers), "replace")
+    except LookupError:  # an unknown charset name
+        return data.decode("utf-8", "replace")
+
+
+class HTTPRequest:
+    """A request as it was sent, with the API key redacted (``e.request``, ``raw.http_request``).
+
+    Attributes:
+        method: ``POST``, ``GET``, ...
+        url: The full URL (it never contains the API key).
+        content: The body sent (``b""`` for none).
+    """
+
+    __slots__ = ("_headers", "_raw_headers", "_secret", "content", "method", "url")
+
+    def __init__(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None = None, *, secret: str = ""
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.content = content or b""
+        self._raw_headers = headers
+        self._secret = secret
+        self._headers: Mapping[str, str] | None = None
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The headers sent (a case-insensitive mapping); ``Authorization`` reads ``Bearer [REDACTED]``."""
+        if self._headers is None:
+            from urllib3 import HTTPHeaderDict
+
+            secret = self._secret
+            view = HTTPHeaderDict()
+            for name, value in self._raw_headers.items():
+                if name.lower() in _CREDENTIAL_HEADERS:
+                    scheme, sep, _ = value.partition(" ")
+                    value = f"{scheme} {_REDACTED}" if sep else _REDACTED
+                elif secret and secret in value:
+                    value = value.replace(secret, _REDACTED)
+                view.add(name, value)
+            self._headers = view
+        return self._headers
+
+    def __repr__(self) -> str:
+        return f"<HTTPRequest({self.method!r}, {self.url!r})>"
+
+
+class HTTPResponse:
+    """A response whose body has been read (``e.response``); the official SDK's ``httpx.Response`` here.
+
+    Attributes:
+        status_code: The HTTP status.
+        headers: The response headers, a case-insensitive mapping.
+        content: The body (with the API key redacted if the server echoed it).
+        reason_phrase: The status line's reason (``Bad Request``).
+        request: The request it answers.
+        elapsed: Time from sending the request to receiving the response headers.
+        http_version: ``HTTP/1.1``.
+    """
+
+    __slots__ = ("content", "elapsed", "headers", "http_version", "reason_phrase", "request", "status_code")
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Mapping[str, str],
+        content: bytes,
+        *,
+        request: HTTPRequest | None = None,
+        reason_phrase: str = "",
+        elapsed: timedelta | None = None,
+        http_version: str = "HTTP/1.1",
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.request = request
+        self.reason_phrase = reason_phrase
+        self.elapsed = elapsed if elapsed is not None else timedelta(0)
+        self.http_version = http_version
+
+    @property
+    def url(self) -> str:
+        """The URL of the request (empty when unknown)."""
+        return self.request.url if self.request is not None else ""
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the charset of ``Content-Type`` (UTF-8 by default; bad bytes replaced)."""
+        return _decode_text(self.content, self.headers)
+
+    def json(self) -> Any:
+        """The body decoded as JSON (``msgspec.DecodeError``, a ``ValueError``, when it is not JSON)."""
+        import msgspec
+
+        return msgspec.json.decode(self.content)
+
+    def read(self) -> bytes:
+        """The body (already read)."""
+        return self.content
+
+    @property
+    def is_closed(self) -> bool:
+        """Always True: the body was read and the connection released."""
+        return True
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def is_error(self) -> bool:
+        return self.status_code >= 400
+
+    def close(self) -> None:
+        """Nothing to do: the body was read and the connection released."""
+
+    def __repr__(self) -> str:
+        return f"<HTTPResponse [{self.status_code} {self.reason_phrase}]>".replace(" ]", "]")
+
+
 class RawResponse(Generic[T]):
-    """A response with its metadata; ``parse()`` gives the typed result.
+    """A response with its metadata; ``parse()`` gives the typed result (the official SDK's ``APIResponse``).
 
     Attributes:
         status_code: The HTTP status.
         headers: The response headers, a case-insensitive mapping.
         request_id: The ``x-request-id`` header, or (after parsing) the body's ``x_groq.id``.
-        elapsed: Seconds from sending the request to receiving the response headers.
+        elapsed: Time from sending the request to receiving the response headers (a ``timedelta``).
+        http_request: The request (``HTTPRequest``: method, URL, headers with the key redacted).
         method: The request method.
         url: The request URL (it never contains the API key).
         content: The raw body of a non-stream response; None for streams.
@@ -115,9 +261,8 @@ class RawResponse(Generic[T]):
         "content",
         "elapsed",
         "headers",
-        "method",
+        "http_request",
         "status_code",
-        "url",
     )
 
     def __init__(
@@ -126,21 +271,29 @@ class RawResponse(Generic[T]):
         status_code: int,
         headers: Mapping[str, str],
         elapsed: float,
-        method: str,
-        url: str,
+        request: HTTPRequest,
         parser: Callable[[RawResponse[T]], T],
         content: bytes | None = None,
     ) -> None:
         self.status_code = status_code
         self.headers = headers
-        self.elapsed = elapsed
-        self.method = method
-        self.url = url
+        self.elapsed = timedelta(seconds=elapsed)
+        self.http_request = request
         self.content = content
         self._parser: Callable[[RawResponse[T]], T] | None = parser
         self._parsed: list[T] = []
         self._rate_limits: RateLimits | None = None
         self._request_id: str | None = headers.get("x-request-id")
+
+    @property
+    def method(self) -> str:
+        """The request method."""
+        return self.http_request.method
+
+    @property
+    def url(self) -> str:
+        """The request URL."""
+        return self.http_request.url
 
     @property
     def request_id(self) -> str | None:
@@ -169,3 +322,7 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+APIResponse = RawResponse
+"""The official SDK's name for what ``with_raw_response`` and ``with_streaming_response`` return."""

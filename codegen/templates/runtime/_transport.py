@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import urllib3
 
+    from ._response import HTTPRequest
+
 __all__ = ["Transport", "transport_errors", "wrap_transport_error"]
 
 
@@ -179,7 +181,9 @@ def transport_errors() -> tuple[type[BaseException], ...]:
     return (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException)
 
 
-def wrap_transport_error(exc: BaseException, *, request_id: str | None = None) -> APIConnectionError:
+def wrap_transport_error(
+    exc: BaseException, *, request_id: str | None = None, request: HTTPRequest | None = None
+) -> APIConnectionError:
     """The fastgroq error for a transport exception (the caller chains it with ``from exc``).
 
     Timeouts (connect, or read, including a read that stalls mid-stream) become ``APITimeoutError``; refused,
@@ -204,23 +208,26 @@ def wrap_transport_error(exc: BaseException, *, request_id: str | None = None) -
             break
     # NewConnectionError subclasses ConnectTimeoutError for backwards compatibility: test it first.
     if isinstance(cause, u3.NewConnectionError):
-        return APIConnectionError(f"Connection error: {cause}", request_id=request_id)
+        return APIConnectionError(f"Connection error: {cause}", request_id=request_id, request=request)
     if isinstance(cause, u3.ConnectTimeoutError):
-        return APITimeoutError(f"Request timed out while connecting: {cause}", request_id=request_id)
+        return APITimeoutError(f"Request timed out while connecting: {cause}", request_id=request_id, request=request)
     if isinstance(cause, (u3.ReadTimeoutError, socket.timeout, TimeoutError)):
-        return APITimeoutError("Request timed out while reading the response.", request_id=request_id)
+        return APITimeoutError("Request timed out while reading the response.", request_id=request_id, request=request)
     if isinstance(cause, http.client.IncompleteRead):
         return APIConnectionError(
             f"Connection broken: the response ended early ({len(cause.partial)} bytes read)",
             request_id=request_id,
+            request=request,
         )
     if isinstance(cause, (u3.SSLError, ssl.SSLError)):
-        error = APIConnectionError(f"TLS error: {cause}", request_id=request_id)
+        error = APIConnectionError(f"TLS error: {cause}", request_id=request_id, request=request)
         inner = cause.args[0] if isinstance(cause, u3.SSLError) and cause.args else cause
         if isinstance(inner, ssl.SSLCertVerificationError):
             # A certificate that failed verification fails the same way on every retry.
             error.retryable = False
         return error
     return APIConnectionError(
-        f"Connection error: {cause!s}" if str(cause) else f"Connection error: {cause!r}", request_id=request_id
+        f"Connection error: {cause!s}" if str(cause) else f"Connection error: {cause!r}",
+        request_id=request_id,
+        request=request,
     )

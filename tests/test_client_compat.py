@@ -1,0 +1,183 @@
+"""The official SDK's surface where user code touches it: errors, path parameters, timeouts, base_url,
+raw and streamed responses, redirects, key redaction, compression. Everything against loopback servers."""
+
+from __future__ import annotations
+
+import json
+
+import fastgroq
+import pytest
+from fastgroq import APIConnectionError, APIStatusError, Groq, StreamError
+from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks, error_event
+from fastgroq.types import ErrorObject
+
+from tests.client_helpers import API_KEY, create, free_port, make_client
+
+# --- errors: body, error, response, request --------------------------------------------------------------
+
+
+def test_status_error_body_response_and_request(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(
+        Reply.error(
+            400,
+            "Failed to call a function",
+            code="tool_use_failed",
+            failed_generation='{"name": "x"',
+            headers={"x-request-id": "req_e", "x-groq-region": "dls"},
+        )
+    )
+    with pytest.raises(fastgroq.BadRequestError) as info:
+        create(client, temperature=0.5)
+    e = info.value
+    # The official SDK's README pattern.
+    assert isinstance(e.body, dict)
+    assert e.body["error"]["message"] == "Failed to call a function"
+    assert e.body["error"]["code"] == "tool_use_failed"
+    assert e.body["error"]["failed_generation"] == '{"name": "x"'
+    assert isinstance(e.error, ErrorObject) and e.error.code == "tool_use_failed"
+    # Shortcuts keep working.
+    assert (e.message, e.status_code, e.request_id, e.code) == (
+        "Failed to call a function",
+        400,
+        "req_e",
+        "tool_use_failed",
+    )
+    assert e.failed_generation == '{"name": "x"'
+    # e.response: status, headers, text, json().
+    assert e.response.status_code == 400
+    assert e.response.headers["X-Groq-Region"] == "dls"
+    assert e.response.reason_phrase == "Bad Request"
+    assert json.loads(e.response.text) == e.body
+    assert e.response.json() == e.body
+    assert e.response.request is e.request
+    assert e.response.elapsed.total_seconds() >= 0
+    # e.request: method, URL, headers with the key redacted.
+    assert e.request is not None
+    assert e.request.method == "POST"
+    assert e.request.url == server.base_url + "/chat/completions"
+    assert e.request.headers["authorization"] == "Bearer [REDACTED]"
+    assert e.request.headers["Content-Type"] == "application/json"
+    assert json.loads(e.request.content)["temperature"] == 0.5
+    assert API_KEY not in repr(e.request) + str(dict(e.request.headers)) + repr(e.response)
+
+
+def test_status_error_on_get_has_request(server: MockGroqServer, client: Groq) -> None:
+    with pytest.raises(fastgroq.NotFoundError) as info:
+        client.models.retrieve("no-such-model")
+    e = info.value
+    assert e.request is not None and e.request.method == "GET"
+    assert e.request.url.endswith("/openai/v1/models/no-such-model")
+    assert e.request.content == b""
+    assert e.body["error"]["code"] == "unknown_url"  # type: ignore[index]
+
+
+def test_non_json_error_body_is_text(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.raw("<html>bad gateway</html>\n", status=502, content_type="text/html"))
+    with pytest.raises(fastgroq.InternalServerError) as info:
+        create(client)
+    assert info.value.body == "<html>bad gateway</html>"
+    assert info.value.response.text == "<html>bad gateway</html>\n"
+    with pytest.raises(ValueError):
+        info.value.response.json()
+
+
+def test_json_error_body_that_is_not_an_error_object(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json({"detail": "upstream timeout"}, status=504))
+    with pytest.raises(fastgroq.InternalServerError) as info:
+        create(client)
+    assert info.value.body == {"detail": "upstream timeout"}
+    assert info.value.error is None and info.value.code is None
+    assert info.value.message == "upstream timeout"
+
+
+def test_connection_error_has_request() -> None:
+    port = free_port()
+    with (
+        Groq(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/openai/v1", max_retries=0, trust_env=False) as client,
+        pytest.raises(APIConnectionError) as info,
+    ):
+        create(client)
+    e = info.value
+    assert e.body is None
+    assert e.request is not None and e.request.method == "POST"
+    assert e.request.url == f"http://127.0.0.1:{port}/openai/v1/chat/completions"
+    assert e.request.headers["Authorization"] == "Bearer [REDACTED]"
+
+
+def test_stream_error_body_and_request(server: MockGroqServer, client: Groq) -> None:
+    chunks = chat_completion_chunks(["a", "b"], request_id="req_s")[:2]
+    server.enqueue(Reply.sse([*chunks, error_event("model overloaded", code="overloaded")], done=False))
+    with pytest.raises(StreamError) as info:
+        for _ in create(client, stream=True):
+            pass
+    e = info.value
+    # The official SDK's stream error body is the error object as sent.
+    assert isinstance(e.body, dict) and e.body["message"] == "model overloaded"
+    assert e.code == "overloaded" and isinstance(e.error, ErrorObject)
+    assert e.request is not None and e.request.headers["Accept"] == "text/event-stream"
+
+
+def test_status_error_constructed_the_official_way() -> None:
+    """Code that builds errors for its own tests (``APIStatusError(msg, response=..., body=...)``)."""
+
+    class FakeResponse:
+        status_code = 429
+        headers = {"x-request-id": "req_f"}  # noqa: RUF012
+        request = None
+
+    body = {"error": {"message": "slow down", "code": "rate_limit_exceeded"}}
+    e = fastgroq.RateLimitError("slow down", response=FakeResponse(), body=body)
+    assert (e.status_code, e.request_id, e.code, e.body) == (429, "req_f", "rate_limit_exceeded", body)
+    assert isinstance(e, APIStatusError)
+    plain = fastgroq.APIError("boom", None, body=None)
+    assert plain.request is None and plain.code is None
+
+
+# --- empty path parameters ------------------------------------------------------------------------------
+
+
+def test_empty_path_parameter_is_a_value_error(server: MockGroqServer, client: Groq) -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        client.models.retrieve("")
+    assert server.requests == []
+
+
+# --- key redaction --------------------------------------------------------------------------------------
+
+
+def test_short_key_does_not_mangle_text(server: MockGroqServer) -> None:
+    """``api_key="test"`` is not a secret worth redacting from text: "llama-test" stays as it is."""
+    server.enqueue(Reply.error(404, "The model `llama-test` does not exist", code="model_not_found"))
+    server.enqueue(Reply.raw('{"id": "llama-test"', status=200, content_type="application/json"))
+    with make_client(server, api_key="test") as client:
+        with pytest.raises(fastgroq.NotFoundError) as info:
+            create(client, model="llama-test")
+        assert info.value.message == "The model `llama-test` does not exist"
+        assert info.value.body["error"]["message"] == "The model `llama-test` does not exist"  # type: ignore[index]
+        assert "llama-test" in info.value.response.text
+        # Headers are redacted whatever the key's length.
+        assert info.value.request is not None
+        assert info.value.request.headers["Authorization"] == "Bearer [REDACTED]"
+        with pytest.raises(fastgroq.APIResponseValidationError) as bad:
+            create(client)
+        assert "llama-test" in str(bad.value) and "[REDACTED]" not in str(bad.value)
+
+
+def test_long_key_echoed_back_is_redacted_everywhere(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.error(401, f"Invalid API Key {API_KEY}", code="invalid_api_key"))
+    with pytest.raises(fastgroq.AuthenticationError) as info:
+        create(client)
+    e = info.value
+    assert e.message == "Invalid API Key [REDACTED]"
+    for text in (str(e), repr(e.body), e.response.text, repr(e.error), str(dict(e.request.headers))):  # type: ignore[union-attr]
+        assert API_KEY not in text
+
+
+def test_key_in_a_custom_header_is_redacted_in_the_request_view(server: MockGroqServer) -> None:
+    with make_client(server, default_headers={"X-Api-Key": API_KEY}) as client:
+        server.enqueue(Reply.error(400, "no"))
+        with pytest.raises(fastgroq.BadRequestError) as info:
+            create(client)
+    assert server.requests[0].headers["X-Api-Key"] == API_KEY  # sent as given
+    assert info.value.request is not None
+    assert info.value.request.headers["X-Api-Key"] == "[REDACTED]"
