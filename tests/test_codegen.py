@@ -270,3 +270,40 @@ def test_a_bad_schema_is_one_line_on_stderr_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "duplicate key 'A'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _comments(node: object) -> list[str]:
+    return [str(n["$comment"]) for n in _walk(node) if isinstance(n.get("$comment"), str)]
+
+
+def test_the_schemas_comments_are_not_in_the_generated_code() -> None:
+    comments = [c for source in load.read_schema().sources for c in _comments(source.data)]
+    assert len(comments) >= 5, "the schema keeps its maintainer notes in $comment"
+    generated = "\n".join((ROOT / "generated" / rel).read_text() for rel in files_of(ROOT / "generated"))
+    # Compare on whitespace-normalised text: the formatter may wrap a docstring differently.
+    flat = " ".join(generated.split())
+    for comment in comments:
+        assert " ".join(comment.split()) not in flat, comment
+
+
+def test_comment_text_never_reaches_the_generated_code(tmp_path: Path) -> None:
+    schema, _ = copy_project(tmp_path)
+    marker = "MAINTAINER-NOTE-7f3a"
+    chat_file = schema / "chat.yaml"
+    data = yaml.safe_load(chat_file.read_text())
+    data["$comment"] = marker + " file"
+    operation = data["x-operations"]["createChatCompletion"]
+    operation["$comment"] = marker + " operation"
+    defs = data["$defs"]
+    defs["ChatCompletionRequest"]["$comment"] = marker + " request type"
+    defs["ChatCompletionRequest"]["properties"]["temperature"]["$comment"] = marker + " request field"
+    defs["ChatCompletion"]["$comment"] = marker + " response type"
+    defs["ChatCompletion"]["properties"]["usage"]["$comment"] = marker + " response field"
+    defs["FinishReason"]["$comment"] = marker + " enum"
+    defs["Stop"]["anyOf"][0]["$comment"] = marker + " union member"
+    chat_file.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    out = tmp_path / "out"
+    build(out, schema)
+    leaks = [rel for rel in files_of(out) if marker in (out / rel).read_text()]
+    assert leaks == []

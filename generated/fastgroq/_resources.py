@@ -261,9 +261,7 @@ class ChatCompletionsWithRawResponse:
     ) -> RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]:
         """Creates a model response for the given chat conversation.
 
-        Returns a chat completion, or a stream of chat completion chunks when the request sets `stream`. The
-        upstream OpenAPI document declares only the JSON reply; the stream is part of the real API and is
-        declared here.
+        Returns a chat completion, or a stream of chat completion chunks when the request sets `stream`.
 
         Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
         ``ChatCompletionRequest``. The request is validated before anything is sent: a value out of
@@ -345,8 +343,7 @@ class ChatCompletionsWithRawResponse:
             stream: If set, partial message deltas will be sent as data-only server-sent events as they become
                 available, with the stream terminated by a `data: [DONE]` message. The response is then a
                 sequence of ChatCompletionChunk objects. Server default: false.
-            stream_options: Options for streaming response. Only set this when you set `stream: true`. Accepted by the
-                API although the upstream OpenAPI spec omits it from the request.
+            stream_options: Options for streaming response. Only set this when you set `stream: true`.
             temperature: What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the
                 output more random, while lower values like 0.2 will make it more focused and
                 deterministic. We generally recommend altering this or top_p but not both. Server default:
@@ -562,9 +559,7 @@ class ChatCompletions:
     ) -> ChatCompletion | Stream[ChatCompletionChunk]:
         """Creates a model response for the given chat conversation.
 
-        Returns a chat completion, or a stream of chat completion chunks when the request sets `stream`. The
-        upstream OpenAPI document declares only the JSON reply; the stream is part of the real API and is
-        declared here.
+        Returns a chat completion, or a stream of chat completion chunks when the request sets `stream`.
 
         Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
         ``ChatCompletionRequest``. The request is validated before anything is sent: a value out of
@@ -646,8 +641,7 @@ class ChatCompletions:
             stream: If set, partial message deltas will be sent as data-only server-sent events as they become
                 available, with the stream terminated by a `data: [DONE]` message. The response is then a
                 sequence of ChatCompletionChunk objects. Server default: false.
-            stream_options: Options for streaming response. Only set this when you set `stream: true`. Accepted by the
-                API although the upstream OpenAPI spec omits it from the request.
+            stream_options: Options for streaming response. Only set this when you set `stream: true`.
             temperature: What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the
                 output more random, while lower values like 0.2 will make it more focused and
                 deterministic. We generally recommend altering this or top_p but not both. Server default:

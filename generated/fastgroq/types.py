@@ -1164,7 +1164,7 @@ class ChatCompletionDeveloperMessageParam(
     Struct, kw_only=True, tag_field="role", tag="developer", forbid_unknown_fields=True, omit_defaults=True
 ):
     """
-    A developer message: same shape and purpose as a system message, sent with role `developer`. (Upstream folds both roles into one schema; they are separate here so that each tagged-union variant has one tag.)
+    A developer message: same shape and purpose as a system message, sent with role `developer`.
     """
 
     content: Annotated[
@@ -1589,51 +1589,26 @@ class Model(Struct, kw_only=True, dict=True):
     """
     The organization that owns the model.
     """
-    active: (
-        Annotated[
-            bool,
-            Meta(
-                description="Whether the model is currently available. Not in the upstream spec; returned by the API."
-            ),
-        ]
-        | UnsetType
-    ) = UNSET
+    active: Annotated[bool, Meta(description="Whether the model is currently available.")] | UnsetType = UNSET
     """
-    Whether the model is currently available. Not in the upstream spec; returned by the API.
+    Whether the model is currently available.
     """
-    context_window: (
-        Annotated[
-            int,
-            Meta(description="The model's context window, in tokens. Not in the upstream spec; returned by the API."),
-        ]
-        | UnsetType
-    ) = UNSET
+    context_window: Annotated[int, Meta(description="The model's context window, in tokens.")] | UnsetType = UNSET
     """
-    The model's context window, in tokens. Not in the upstream spec; returned by the API.
+    The model's context window, in tokens.
     """
     max_completion_tokens: (
-        Annotated[
-            int,
-            Meta(
-                description="The maximum number of completion tokens the model can generate. Not in the upstream spec; returned by the API."
-            ),
-        ]
-        | UnsetType
+        Annotated[int, Meta(description="The maximum number of completion tokens the model can generate.")] | UnsetType
     ) = UNSET
     """
-    The maximum number of completion tokens the model can generate. Not in the upstream spec; returned by the API.
+    The maximum number of completion tokens the model can generate.
     """
     public_apps: (
-        Annotated[
-            Any,
-            Meta(
-                description="Public apps associated with the model (usually null; any JSON value). Not in the upstream spec; returned by the API."
-            ),
-        ]
+        Annotated[Any, Meta(description="Public apps associated with the model (usually null; any JSON value).")]
         | UnsetType
     ) = UNSET
     """
-    Public apps associated with the model (usually null; any JSON value). Not in the upstream spec; returned by the API.
+    Public apps associated with the model (usually null; any JSON value).
     """
 
 
@@ -1928,14 +1903,14 @@ class XGroq(Struct, kw_only=True, gc=False):
         Annotated[
             str | ErrorObject,
             Meta(
-                description="Why the stream was stopped early. The upstream spec types it as a string; a structured error object (message, type, code, failed_generation) is accepted too, so a server that sends Groq's usual error shape here still reaches the caller as a typed error."
+                description="Why the stream was stopped early: a message, or an error object (message, type, code, failed_generation)."
             ),
         ]
         | None
         | UnsetType
     ) = UNSET
     """
-    Why the stream was stopped early. The upstream spec types it as a string; a structured error object (message, type, code, failed_generation) is accepted too, so a server that sends Groq's usual error shape here still reaches the caller as a typed error.
+    Why the stream was stopped early: a message, or an error object (message, type, code, failed_generation).
     """
     id: (
         Annotated[
@@ -2004,14 +1979,14 @@ class ChatCompletionMessage(Struct, kw_only=True, gc=False):
         Annotated[
             str,
             Meta(
-                description="The contents of the message. The spec marks it required; real payloads sometimes omit it (e.g. tool calls only), so it defaults to null."
+                description="The contents of the message. Sometimes absent, e.g. when the message holds only tool calls."
             ),
         ]
         | None
         | UnsetType
     ) = UNSET
     """
-    The contents of the message. The spec marks it required; real payloads sometimes omit it (e.g. tool calls only), so it defaults to null.
+    The contents of the message. Sometimes absent, e.g. when the message holds only tool calls.
     """
     executed_tools: (
         Annotated[
@@ -2432,15 +2407,13 @@ class ChatCompletionRequest(Struct, kw_only=True, forbid_unknown_fields=True, om
     stream_options: (
         Annotated[
             StreamOptions,
-            Meta(
-                description="Options for streaming response. Only set this when you set `stream: true`. Accepted by the API although the upstream OpenAPI spec omits it from the request."
-            ),
+            Meta(description="Options for streaming response. Only set this when you set `stream: true`."),
         ]
         | None
         | UnsetType
     ) = UNSET
     """
-    Options for streaming response. Only set this when you set `stream: true`. Accepted by the API although the upstream OpenAPI spec omits it from the request.
+    Options for streaming response. Only set this when you set `stream: true`.
     """
     temperature: (
         Annotated[
@@ -2630,17 +2603,10 @@ class ChatCompletionChoice(Struct, kw_only=True, gc=False):
     A chat completion message generated by the model.
     """
     logprobs: (
-        Annotated[
-            ChoiceLogprobs,
-            Meta(
-                description="Log probability information for the choice. The spec marks it required; real payloads sometimes omit it, so it defaults to null."
-            ),
-        ]
-        | None
-        | UnsetType
+        Annotated[ChoiceLogprobs, Meta(description="Log probability information for the choice.")] | None | UnsetType
     ) = UNSET
     """
-    Log probability information for the choice. The spec marks it required; real payloads sometimes omit it, so it defaults to null.
+    Log probability information for the choice.
     """
 
 
@@ -2726,14 +2692,14 @@ class ChatCompletion(Struct, kw_only=True, dict=True):
         Annotated[
             str,
             Meta(
-                description="This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism. Accepts null as well (tolerant decoding)."
+                description="This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism."
             ),
         ]
         | None
         | UnsetType
     ) = UNSET
     """
-    This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism. Accepts null as well (tolerant decoding).
+    This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
     """
     usage: Annotated[CompletionUsage, Meta(description="Usage statistics for the completion request.")] | UnsetType = (
         UNSET
@@ -2768,7 +2734,7 @@ class ChatCompletion(Struct, kw_only=True, dict=True):
 
 class ChatCompletionChunk(Struct, kw_only=True, gc=False):
     """
-    Represents a streamed chunk of a chat completion response returned by model, based on the provided input. Not referenced by any operation in the upstream spec; defined here from the spec's `CreateChatCompletionStreamResponse` and observed payloads.
+    Represents a streamed chunk of a chat completion response returned by model, based on the provided input.
     """
 
     created: Annotated[
@@ -2810,14 +2776,14 @@ class ChatCompletionChunk(Struct, kw_only=True, gc=False):
         Annotated[
             str,
             Meta(
-                description="This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism. Accepts null as well (tolerant decoding)."
+                description="This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism."
             ),
         ]
         | None
         | UnsetType
     ) = UNSET
     """
-    This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism. Accepts null as well (tolerant decoding).
+    This fingerprint represents the backend configuration that the model runs with. Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
     """
     usage: (
         Annotated[
