@@ -4,11 +4,13 @@ raw and streamed responses, redirects, key redaction, compression. Everything ag
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import fastgroq
 import pytest
 from fastgroq import APIConnectionError, APIStatusError, Groq, StreamError
-from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks, error_event
+from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, error_event
 from fastgroq.types import ErrorObject
 
 from tests.client_helpers import API_KEY, create, free_port, make_client
@@ -181,3 +183,122 @@ def test_key_in_a_custom_header_is_redacted_in_the_request_view(server: MockGroq
     assert server.requests[0].headers["X-Api-Key"] == API_KEY  # sent as given
     assert info.value.request is not None
     assert info.value.request.headers["X-Api-Key"] == "[REDACTED]"
+
+
+# --- timeout= ---------------------------------------------------------------------------------------------
+
+
+class DuckTimeout:
+    """The shape of an httpx.Timeout, without httpx."""
+
+    def __init__(self, connect: float | None, read: float | None) -> None:
+        self.connect = connect
+        self.read = read
+        self.write = 99.0
+        self.pool = 99.0
+
+
+def test_timeout_accepts_an_object_with_connect_and_read(server: MockGroqServer) -> None:
+    server.enqueue(Reply.json(chat_completion()).delayed(2))
+    with make_client(server, timeout=DuckTimeout(connect=1.0, read=0.2)) as client:
+        assert client.timeout == fastgroq.Timeout(connect=1.0, read=0.2)
+        with pytest.raises(fastgroq.APITimeoutError):
+            create(client)
+
+
+def test_per_request_timeout_accepts_an_object_with_connect_and_read(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion()).delayed(2))
+    with pytest.raises(fastgroq.APITimeoutError):
+        create(client, timeout=DuckTimeout(connect=1.0, read=0.2))
+    assert client.with_options(timeout=DuckTimeout(None, None)).timeout == fastgroq.Timeout(connect=None, read=None)
+
+
+def test_timeout_rejects_other_objects() -> None:
+    with pytest.raises(TypeError, match=r"httpx\.Timeout"):
+        Groq(api_key=API_KEY, timeout="5")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="read timeout must be positive"):
+        Groq(api_key=API_KEY, timeout=DuckTimeout(connect=1.0, read=-1))
+
+
+def test_timeout_accepts_a_real_httpx_timeout(server: MockGroqServer) -> None:
+    httpx = pytest.importorskip("httpx")
+    with make_client(server, timeout=httpx.Timeout(30.0, connect=2.0)) as client:
+        assert client.timeout == fastgroq.Timeout(connect=2.0, read=30.0)
+        create(client)
+        server.enqueue(Reply.json(chat_completion()).delayed(2))
+        with pytest.raises(fastgroq.APITimeoutError):
+            create(client, timeout=httpx.Timeout(0.2))
+
+
+def test_package_does_not_import_httpx() -> None:
+    script = (
+        "import sys, fastgroq\n"
+        "class T:\n    connect = 1.0\n    read = 2.0\n"
+        "fastgroq.Groq(api_key='k', timeout=T())\n"
+        "assert 'httpx' not in sys.modules, 'httpx imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+# --- base_url ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "path"),
+    [
+        ("", "/openai/v1/chat/completions"),
+        ("/", "/openai/v1/chat/completions"),
+        ("/openai/v1", "/openai/v1/chat/completions"),
+        ("/openai/v1/", "/openai/v1/chat/completions"),
+        ("/v1", "/v1/chat/completions"),
+        ("/prefix", "/prefix/openai/v1/chat/completions"),
+        ("/prefix/", "/prefix/openai/v1/chat/completions"),
+        ("/gw/groq/openai/v1", "/gw/groq/openai/v1/chat/completions"),
+    ],
+)
+def test_base_url_rule(server: MockGroqServer, suffix: str, path: str) -> None:
+    """A path ending in /v1 is the API root; any other URL gets /openai/v1 appended (the official SDK's paths)."""
+    with make_client(server, base_url=server.root_url + suffix) as client:
+        assert client.base_url == server.root_url + path.removesuffix("/chat/completions")
+        create(client)
+        client.models.list()
+    assert [r.path for r in server.requests] == [path, path.replace("/chat/completions", "/models")]
+
+
+def test_base_url_assigned_after_construction(server: MockGroqServer, client: Groq) -> None:
+    client.base_url = server.root_url + "/prefix"
+    assert client.base_url == server.root_url + "/prefix/openai/v1"
+    create(client)
+    client.base_url = server.root_url + "/v1/"
+    assert client.base_url == server.root_url + "/v1"
+    create(client)
+    assert client.with_options(max_retries=1).base_url == server.root_url + "/v1"
+    assert [r.path for r in server.requests] == ["/prefix/openai/v1/chat/completions", "/v1/chat/completions"]
+    with pytest.raises(fastgroq.GroqError, match="base_url"):
+        client.base_url = "not a url"
+
+
+def test_mock_server_base_url_is_an_api_root(server: MockGroqServer) -> None:
+    with make_client(server, base_url=server.base_url) as client:
+        assert client.base_url == server.base_url
+    with make_client(server, base_url=server.root_url) as client:
+        assert client.base_url == server.base_url
+
+
+# --- other client options of the official SDK --------------------------------------------------------------
+
+
+def test_api_key_assigned_after_construction(server: MockGroqServer, client: Groq) -> None:
+    client.api_key = "gsk_replaced_0123456789abcdef"
+    create(client)
+    assert server.requests[0].headers["Authorization"] == "Bearer gsk_replaced_0123456789abcdef"
+
+
+def test_groq_custom_headers_environment(server: MockGroqServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROQ_CUSTOM_HEADERS", "X-Team: search\nX-Env:  staging \nnot a header")
+    with make_client(server, default_headers={"X-Env": "prod"}) as client:
+        create(client)
+    headers = server.requests[0].headers
+    assert headers["X-Team"] == "search"
+    assert headers["X-Env"] == "prod"  # default_headers win, as in the official SDK

@@ -11,6 +11,7 @@ timeout, 2 retries).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = [
     "CHAT_COMPLETION_ROUTE",
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_RETRY_AFTER",
     "MAX_RETRY_DELAY",
     "Timeout",
+    "TimeoutLike",
 ]
 
 DEFAULT_ENDPOINT = "https://api.groq.com/openai/v1"
@@ -45,6 +47,26 @@ MIN_SECRET_LENGTH = 16
 secret worth mangling text for (``api_key="test"`` must not turn ``llama-test`` into ``llama-[REDACTED]``)."""
 
 
+class TimeoutLike(Protocol):
+    """Anything with ``connect`` and ``read`` timeouts in seconds, such as an ``httpx.Timeout``."""
+
+    @property
+    def connect(self) -> float | None: ...
+
+    @property
+    def read(self) -> float | None: ...
+
+
+def _seconds(value: object, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} timeout must be a number of seconds or None, not {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{what} timeout must be positive, got {value!r}")
+    return float(value)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Timeout:
     """Connect and read timeouts in seconds; ``None`` means wait forever.
@@ -58,19 +80,25 @@ class Timeout:
     read: float | None = DEFAULT_READ_TIMEOUT
 
     @classmethod
-    def coerce(cls, value: float | Timeout | None) -> Timeout:
+    def coerce(cls, value: float | Timeout | TimeoutLike | None) -> Timeout:
         """Normalise the ``timeout=`` argument.
 
         A number is the read timeout; the connect timeout stays at 5 s unless the number is smaller (a
         caller asking for 1 s overall would not expect to wait 5 s for a connection). ``None`` disables
-        both, as in the official SDK.
+        both, as in the official SDK. Any other object with ``connect`` and ``read`` attributes (an
+        ``httpx.Timeout``, whose ``write`` and ``pool`` have no counterpart here) gives those two.
         """
         if isinstance(value, Timeout):
             return value
         if value is None:
             return cls(connect=None, read=None)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"timeout must be a number, a fastgroq.Timeout or None, not {type(value).__name__}")
+            if hasattr(value, "connect") and hasattr(value, "read"):
+                return cls(connect=_seconds(value.connect, "connect"), read=_seconds(value.read, "read"))
+            raise TypeError(
+                "timeout must be a number, a fastgroq.Timeout, an object with connect and read attributes "
+                f"(an httpx.Timeout) or None, not {type(value).__name__}"
+            )
         if value <= 0:
             raise ValueError(f"timeout must be positive, got {value!r}")
         seconds = float(value)

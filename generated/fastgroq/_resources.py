@@ -15,7 +15,7 @@ from typing import Any, Literal, cast, overload
 
 from msgspec import UNSET, UnsetType
 
-from ._base_client import APIClient, Operation, RequestOptions, Timeout
+from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike
 from ._response import RawResponse
 from ._streaming import Stream
 from .types import (
@@ -99,7 +99,7 @@ class ChatCompletionsWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]: ...
 
     @overload
@@ -148,7 +148,7 @@ class ChatCompletionsWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[ChatCompletion]: ...
 
     @overload
@@ -197,7 +197,7 @@ class ChatCompletionsWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[Stream[ChatCompletionChunk]]: ...
 
     @overload
@@ -246,7 +246,7 @@ class ChatCompletionsWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]: ...
 
     def create(
@@ -256,7 +256,7 @@ class ChatCompletionsWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
         **fields: Any,
     ) -> RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]:
         """Creates a model response for the given chat conversation.
@@ -366,7 +366,7 @@ class ChatCompletionsWithRawResponse:
             extra_query: Query parameters added to this request.
             extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
                 for parameters newer than this package.
-            timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         options = RequestOptions(
@@ -397,7 +397,7 @@ class ChatCompletions:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ChatCompletion | Stream[ChatCompletionChunk]: ...
 
     @overload
@@ -446,7 +446,7 @@ class ChatCompletions:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ChatCompletion: ...
 
     @overload
@@ -495,7 +495,7 @@ class ChatCompletions:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> Stream[ChatCompletionChunk]: ...
 
     @overload
@@ -544,7 +544,7 @@ class ChatCompletions:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ChatCompletion | Stream[ChatCompletionChunk]: ...
 
     def create(
@@ -554,7 +554,7 @@ class ChatCompletions:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
         **fields: Any,
     ) -> ChatCompletion | Stream[ChatCompletionChunk]:
         """Creates a model response for the given chat conversation.
@@ -664,7 +664,7 @@ class ChatCompletions:
             extra_query: Query parameters added to this request.
             extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
                 for parameters newer than this package.
-            timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         options = RequestOptions(
@@ -695,12 +695,12 @@ class ModelsWithRawResponse:
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[ModelListResponse]:
         """List all available models.
         extra_headers: Headers added to this request (they override the client's).
         extra_query: Query parameters added to this request.
-        timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         result = self._client.request(
@@ -716,7 +716,7 @@ class ModelsWithRawResponse:
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[Model]:
         """Get detailed information about a model.
 
@@ -724,7 +724,7 @@ class ModelsWithRawResponse:
             model: The ID of the model, e.g. `llama-3.3-70b-versatile`.
             extra_headers: Headers added to this request (they override the client's).
             extra_query: Query parameters added to this request.
-            timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         result = self._client.request(
@@ -754,12 +754,12 @@ class Models:
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ModelListResponse:
         """List all available models.
         extra_headers: Headers added to this request (they override the client's).
         extra_query: Query parameters added to this request.
-        timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         result = self._client.request(
@@ -775,7 +775,7 @@ class Models:
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        timeout: float | Timeout | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
     ) -> Model:
         """Get detailed information about a model.
 
@@ -783,7 +783,7 @@ class Models:
             model: The ID of the model, e.g. `llama-3.3-70b-versatile`.
             extra_headers: Headers added to this request (they override the client's).
             extra_query: Query parameters added to this request.
-            timeout: Read timeout in seconds, or a ``Timeout``, for this request only.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
         result = self._client.request(

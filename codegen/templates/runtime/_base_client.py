@@ -29,6 +29,7 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     MIN_SECRET_LENGTH,
     Timeout,
+    TimeoutLike,
 )
 from ._exceptions import (
     APIResponseValidationError,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
     import urllib3
 
-__all__ = ["NOT_GIVEN", "APIClient", "Operation", "RequestOptions", "Timeout", "normalize_base_url"]
+__all__ = ["NOT_GIVEN", "APIClient", "Operation", "RequestOptions", "Timeout", "TimeoutLike", "normalize_base_url"]
 
 # Bound by _setup_logging() when the first request is sent: importing logging costs ~3.5 ms (~4% of
 # `import fastgroq; Groq()` wall time) that start-up should not pay, and nothing logs before a request;
@@ -146,7 +147,7 @@ class RequestOptions:
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, object] | None = None
     extra_body: Mapping[str, object] | None = None
-    timeout: float | Timeout | None = None
+    timeout: float | Timeout | TimeoutLike | None = None
     max_retries: int | None = None
 
 
@@ -175,23 +176,38 @@ def _setup_logging() -> None:
 
 
 def normalize_base_url(url: str) -> str:
-    """The API root for ``url``: a URL with a path is the API root as is; a bare host gets ``/openai/v1``.
+    """The API root for ``url``: a URL whose path ends in ``/v1`` is the API root as is; any other URL gets
+    ``/openai/v1`` appended, as the official SDK does with every path.
 
     ``https://api.groq.com`` (the official SDK's spelling) and ``https://api.groq.com/openai/v1`` (the
-    OpenAI convention) both give ``https://api.groq.com/openai/v1``; so does any trailing slash.
+    OpenAI convention) both give ``https://api.groq.com/openai/v1``; ``http://host:8000/v1`` stays as it is;
+    a gateway's ``http://gateway/prefix`` gives ``http://gateway/prefix/openai/v1``. Trailing slashes are
+    ignored, and applying the rule twice changes nothing.
     """
     from urllib.parse import urlsplit
 
-    text = url.strip()
+    text = str(url).strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise GroqError(f"base_url must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, got {url!r}")
     if parts.query or parts.fragment:
         raise GroqError(f"base_url must not have a query or fragment, got {url!r}")
     path = parts.path.rstrip("/")
-    if not path:
-        path = API_ROOT_PATH
+    if not path.endswith("/v1"):
+        path += API_ROOT_PATH
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _custom_headers_from_env() -> dict[str, str]:
+    """``GROQ_CUSTOM_HEADERS``, as the official SDK reads it: one ``Name: value`` per line."""
+    value = os.environ.get("GROQ_CUSTOM_HEADERS")
+    headers: dict[str, str] = {}
+    if value is not None:
+        for line in value.split("\n"):
+            name, colon, rest = line.partition(":")
+            if colon and name.strip():
+                headers[name.strip()] = rest.strip()
+    return headers
 
 
 def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
@@ -299,12 +315,16 @@ class APIClient:
 
     Args:
         api_key: Defaults to the ``GROQ_API_KEY`` environment variable; one or the other is required.
-        base_url: Defaults to ``GROQ_BASE_URL``, then ``https://api.groq.com/openai/v1``. A URL with a path
-            is the API root as is (``http://localhost:8000/v1``); a bare host gets ``/openai/v1``.
+        base_url: Defaults to ``GROQ_BASE_URL``, then ``https://api.groq.com/openai/v1``. A URL whose path
+            ends in ``/v1`` is the API root as is (``http://localhost:8000/v1``); any other URL gets
+            ``/openai/v1`` appended, as the official SDK does (``https://api.groq.com``,
+            ``http://gateway/prefix``).
         timeout: Read timeout in seconds (the longest gap between two reads), a ``Timeout`` with both
-            connect and read, or None for no timeout. Default: 60 s read, 5 s connect.
+            connect and read, any object with ``connect`` and ``read`` attributes (an ``httpx.Timeout``), or
+            None for no timeout. Default: 60 s read, 5 s connect.
         max_retries: Retries of connection errors, timeouts, 408, 409, 429 and 5xx. 0 disables.
-        default_headers: Headers sent with every request (override the defaults case-insensitively).
+        default_headers: Headers sent with every request (override the defaults case-insensitively), after
+            those of ``GROQ_CUSTOM_HEADERS`` (one ``Name: value`` per line), as in the official SDK.
         default_query: Query parameters sent with every request.
         proxy: Proxy URL for every request. Without it, ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` apply
             (unless ``trust_env=False``).
@@ -314,8 +334,6 @@ class APIClient:
         trust_env: Whether to read proxy settings from the environment.
     """
 
-    api_key: str
-    base_url: str
     timeout: Timeout
     max_retries: int
 
@@ -324,7 +342,7 @@ class APIClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
+        timeout: float | Timeout | TimeoutLike | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
@@ -342,6 +360,9 @@ class APIClient:
             )
         if base_url is None:
             base_url = os.environ.get("GROQ_BASE_URL") or DEFAULT_ENDPOINT
+        env_headers = _custom_headers_from_env()
+        if env_headers:
+            default_headers = {**env_headers, **(default_headers or {})}
         self._transport = Transport(proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env)
         self._owns_transport = True
         self._default_headers: dict[str, str] = {}
@@ -361,21 +382,13 @@ class APIClient:
         *,
         api_key: str,
         base_url: str,
-        timeout: float | Timeout | None,
+        timeout: float | Timeout | TimeoutLike | None,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
     ) -> None:
-        from urllib.parse import urlsplit
-
-        self.api_key = api_key
-        # Only a value long enough to be a secret is redacted from bodies a server echoes back: a short test
-        # key ("test") would otherwise turn "llama-test" into "llama-[REDACTED]". Headers never show it.
-        self._secret = api_key if len(api_key) >= MIN_SECRET_LENGTH else ""
-        self.base_url = normalize_base_url(base_url)
-        parts = urlsplit(self.base_url)
-        self._scheme = parts.scheme
-        self._netloc = parts.netloc
+        self._api_key = api_key
+        self.base_url = base_url
         self.timeout = Timeout.coerce(timeout)
         self._retry = RetryPolicy(max_retries=max_retries)
         self.max_retries = max_retries
@@ -383,6 +396,14 @@ class APIClient:
             self._default_headers = dict(default_headers)
         if default_query is not None:
             self._default_query = dict(default_query)
+        self._build_headers()
+        self._base_query = _encode_query(self._default_query)
+
+    def _build_headers(self) -> None:
+        api_key = self._api_key
+        # Only a value long enough to be a secret is redacted from bodies a server echoes back: a short test
+        # key ("test") would otherwise turn "llama-test" into "llama-[REDACTED]". Header views never show it.
+        self._secret = api_key if len(api_key) >= MIN_SECRET_LENGTH else ""
         headers: dict[str, str] = {
             "Accept": "application/json",
             "User-Agent": f"fastgroq/{__version__}",
@@ -390,7 +411,38 @@ class APIClient:
         }
         _merge_headers(headers, self._default_headers)
         self._base_headers = headers
-        self._base_query = _encode_query(self._default_query)
+
+    @property
+    def api_key(self) -> str:
+        """The API key; assigning a new one applies to the next request."""
+        return self._api_key
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        if not value:
+            raise GroqError("api_key must be a non-empty string")
+        self._api_key = value
+        if hasattr(self, "_base_headers"):
+            self._build_headers()
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to (``https://api.groq.com/openai/v1``).
+
+        Assigning a URL applies the same rule as the constructor: a path ending in ``/v1`` is the API root,
+        any other URL gets ``/openai/v1`` appended.
+        """
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        from urllib.parse import urlsplit
+
+        normalized = normalize_base_url(url)
+        parts = urlsplit(normalized)
+        self._base_url = normalized
+        self._scheme = parts.scheme
+        self._netloc = parts.netloc
 
     def _init_resources(self) -> None:
         """Attach resource namespaces (``self.chat``, ...); the generated subclass overrides this."""
@@ -402,7 +454,7 @@ class APIClient:
         *,
         api_key: str | _NotGiven = NOT_GIVEN,
         base_url: str | _NotGiven = NOT_GIVEN,
-        timeout: float | Timeout | None | _NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | TimeoutLike | None | _NotGiven = NOT_GIVEN,
         max_retries: int | _NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | _NotGiven = NOT_GIVEN,
         default_query: Mapping[str, object] | _NotGiven = NOT_GIVEN,
