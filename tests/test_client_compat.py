@@ -10,10 +10,17 @@ import sys
 import fastgroq
 import pytest
 from fastgroq import APIConnectionError, APIStatusError, Groq, StreamError
-from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, error_event
+from fastgroq.testing import (
+    MockGroqServer,
+    Reply,
+    chat_completion,
+    chat_completion_chunks,
+    error_event,
+    models_list,
+)
 from fastgroq.types import ErrorObject
 
-from tests.client_helpers import API_KEY, create, free_port, make_client
+from tests.client_helpers import API_KEY, MESSAGES, MODEL, create, free_port, make_client, wait_until
 
 # --- errors: body, error, response, request --------------------------------------------------------------
 
@@ -302,3 +309,143 @@ def test_groq_custom_headers_environment(server: MockGroqServer, monkeypatch: py
     headers = server.requests[0].headers
     assert headers["X-Team"] == "search"
     assert headers["X-Env"] == "prod"  # default_headers win, as in the official SDK
+
+
+# --- with_raw_response and with_streaming_response ------------------------------------------------------------
+
+
+def test_raw_response_surface(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion("raw!"), headers={"x-request-id": "req_r"}))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES)
+    assert raw.is_closed  # a JSON body is read before with_raw_response returns
+    assert raw.http_request.method == "POST"
+    assert raw.http_request.url == server.base_url + "/chat/completions"
+    assert raw.http_request.headers["Authorization"] == "Bearer [REDACTED]"
+    assert json.loads(raw.http_request.content)["model"] == MODEL
+    assert raw.json()["choices"][0]["message"]["content"] == "raw!"
+    assert json.loads(raw.text()) == raw.json()
+    assert raw.read() == raw.content
+    assert raw.parse().choices[0].message.content == "raw!"
+    assert (raw.retries_taken, raw.http_version, raw.reason_phrase) == (0, "HTTP/1.1", "OK")
+    assert raw.elapsed.total_seconds() >= 0
+    assert isinstance(raw, fastgroq.APIResponse)
+
+
+def test_raw_stream_response_reads_lazily(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"], request_id="req_rs")))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES, stream=True)
+    assert not raw.is_closed
+    assert raw.http_request.headers["Accept"] == "text/event-stream"
+    stream = raw.parse()
+    assert "".join(stream.iter_text()) == "Hello"
+    assert raw.is_closed
+    with pytest.raises(fastgroq.StreamAlreadyConsumed):
+        raw.read()
+
+
+def test_raw_stream_response_text_then_parse(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"])))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES, stream=True)
+    text = raw.text()
+    assert text.startswith("data: {") and text.endswith("data: [DONE]\n\n")
+    assert raw.is_closed
+    # The body was kept, so the Stream can still be built from it.
+    assert "".join(raw.parse().iter_text()) == "Hello"
+
+
+def test_streaming_response_json_body(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion("lazy"), headers={"x-request-id": "req_l"}))
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES) as response:
+        assert response.status_code == 200 and response.request_id == "req_l"
+        assert not response.is_closed
+        assert response.content is None
+        completion = response.parse()
+        assert completion.choices[0].message.content == "lazy"
+        assert response.is_closed
+        assert response.json()["choices"][0]["message"]["content"] == "lazy"  # read() keeps the body
+    assert response.is_closed
+
+
+def test_streaming_response_does_not_read_the_body_until_asked(server: MockGroqServer, client: Groq) -> None:
+    """A body cut after 20 bytes: entering the block works (nothing read yet); reading it fails."""
+    server.enqueue(Reply.json(chat_completion("x" * 500)).truncated(20))
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES) as response:
+        assert response.status_code == 200
+        with pytest.raises(APIConnectionError) as info:
+            response.read()
+        assert info.value.request is not None
+    # with_raw_response reads the body before returning, so the same reply fails at once.
+    server.enqueue(Reply.json(chat_completion("x" * 500)).truncated(20))
+    with pytest.raises(APIConnectionError):
+        client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES)
+
+
+def test_streaming_response_iterators_on_an_event_stream(server: MockGroqServer, client: Groq) -> None:
+    chunks = chat_completion_chunks(["Hel", "lo"])
+    server.route("POST", "/chat/completions", Reply.sse(chunks))
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
+        lines = list(r.iter_lines())
+    assert lines[-2:] == ["data: [DONE]", ""]
+    assert [json.loads(line[6:]) for line in lines if line.startswith("data: {")] == json.loads(json.dumps(chunks))
+    assert r.is_closed
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
+        pieces = list(r.iter_bytes(7))
+    assert all(len(p) == 7 for p in pieces[:-1]) and b"".join(pieces).endswith(b"data: [DONE]\n\n")
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
+        assert "".join(r.iter_text()) == b"".join(pieces).decode()
+        with pytest.raises(fastgroq.StreamAlreadyConsumed):
+            r.read()
+
+
+def test_streaming_response_parse_gives_the_stream(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"], request_id="req_sp")))
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
+        stream = r.parse()
+        assert isinstance(stream, fastgroq.Stream)
+        assert "".join(stream.iter_text()) == "Hello"
+        assert stream.request_id == "req_sp"
+    assert r.is_closed and stream.closed
+
+
+def test_streaming_response_closed_unread_drops_the_connection(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["a"] * 50)).stalled(after_events=2, seconds=5))
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
+        first = next(r.iter_lines())
+        assert first.startswith("data: {")
+    assert r.is_closed
+    wait_until(lambda: server.open_connections == 0, message="the client closing the abandoned stream")
+    # The client still works (a new connection).
+    assert create(client).choices
+
+
+def test_streaming_response_raises_status_errors_on_enter(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.error(429, "slow down", code="rate_limit_exceeded"))
+    with (
+        pytest.raises(fastgroq.RateLimitError) as info,
+        client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES),
+    ):
+        pytest.fail("the block must not run")
+    assert info.value.body["error"]["code"] == "rate_limit_exceeded"  # type: ignore[index]
+
+
+def test_streaming_response_sends_nothing_until_entered(server: MockGroqServer, client: Groq) -> None:
+    manager = client.models.with_streaming_response.list()
+    assert server.requests == []
+    with manager as response:
+        assert response.json()["object"] == "list"
+    assert len(server.requests) == 1
+    with pytest.raises(ValueError, match="non-empty"), client.models.with_streaming_response.retrieve(""):
+        pass
+    server.enqueue(Reply.json(models_list([MODEL])["data"][0]))
+    with client.models.with_streaming_response.retrieve(MODEL) as response:
+        assert response.parse().id == MODEL
+
+
+def test_twins_from_every_level(server: MockGroqServer, client: Groq) -> None:
+    """As the official SDK: client.with_raw_response.chat.completions, client.chat.with_streaming_response..."""
+    assert client.with_raw_response.chat.completions.create(model=MODEL, messages=MESSAGES).status_code == 200
+    assert client.chat.with_raw_response.completions.create(model=MODEL, messages=MESSAGES).parse().choices
+    with client.with_streaming_response.models.list() as response:
+        assert response.parse().data
+    with client.chat.with_streaming_response.completions.create(model=MODEL, messages=MESSAGES) as response:
+        assert response.parse().choices

@@ -581,12 +581,14 @@ class APIClient:
         stream: bool = False,
         options: RequestOptions | None = None,
         raw: bool = False,
+        streaming_response: bool = False,
     ) -> Any:
         """Send ``op`` and return its decoded result.
 
         Returns an ``op.response_type`` instance (with ``_request_id`` set), a ``Stream`` of
         ``op.stream_event_type`` when ``stream`` is true, or a ``RawResponse`` wrapping either when ``raw``
-        is true.
+        is true. With ``streaming_response`` (``with_streaming_response``), a ``RawResponse`` whose body is
+        not read until asked.
 
         Raises:
             RequestValidationError: ``body`` breaks the schema (nothing was sent).
@@ -608,7 +610,7 @@ class APIClient:
             _merge_headers(headers, opts.extra_headers)
         timeout = self.timeout if opts.timeout is None else Timeout.coerce(opts.timeout)
         policy = self._retry if opts.max_retries is None else RetryPolicy(max_retries=opts.max_retries)
-        return self._send(op, url, content, headers, timeout, policy, stream, raw)
+        return self._send(op, url, content, headers, timeout, policy, stream, raw, streaming_response)
 
     def _send(
         self,
@@ -620,6 +622,7 @@ class APIClient:
         policy: RetryPolicy,
         stream: bool,
         raw: bool,
+        streaming_response: bool = False,
     ) -> Any:
         if not _logging_configured:
             _setup_logging()
@@ -657,9 +660,11 @@ class APIClient:
             if log.isEnabledFor(_DEBUG):
                 log.debug("%s %s -> %d (request id %s, %.3f s)", method, url, status, request_id, elapsed)
 
-            if 200 <= status < 300 and stream:
+            if 200 <= status < 300 and (stream or streaming_response):
                 request = self._request_view(method, url, headers, content)
-                return self._stream_result(op, response, status, response_headers, elapsed, request, raw)
+                if stream:
+                    return self._stream_result(op, response, elapsed, request, raw or streaming_response, retries_taken)
+                return self._raw_result(op, response, None, elapsed, request, retries_taken)
 
             try:
                 data = response.read()
@@ -680,9 +685,11 @@ class APIClient:
                     try:
                         return _decode_body(op, status, response_headers, request_id, data, self._secret)
                     except APIResponseValidationError as exc:
-                        self._attach_response(exc, response, data, elapsed, method, url, headers, content)
+                        request = self._request_view(method, url, headers, content)
+                        self._attach_response(exc, status, response.reason, response_headers, data, elapsed, request)
                         raise
-                return self._raw_result(op, response, data, elapsed, method, url, headers, content)
+                request = self._request_view(method, url, headers, content)
+                return self._raw_result(op, response, data, elapsed, request, retries_taken)
 
             if policy.can_retry(retries_taken) and policy.should_retry_status(status, response_headers):
                 self._sleep_before_retry(
@@ -703,73 +710,85 @@ class APIClient:
         self,
         op: Operation,
         response: urllib3.BaseHTTPResponse,
-        data: bytes,
+        data: bytes | None,
         elapsed: float,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        content: bytes | None,
+        request: HTTPRequest,
+        retries_taken: int,
     ) -> RawResponse[Any]:
+        """A ``RawResponse`` for a non-stream 2xx: with its body read (``data``), or unread (None)."""
         secret = self._secret
+        reason = response.reason
 
         def parse(r: RawResponse[Any]) -> Any:
+            body = r.read()
             try:
-                return _decode_body(op, r.status_code, r.headers, r.headers.get("x-request-id"), data, secret)
+                return _decode_body(op, r.status_code, r.headers, r.headers.get("x-request-id"), body, secret)
             except APIResponseValidationError as exc:
-                self._attach_response(exc, response, data, elapsed, method, url, headers, content)
+                self._attach_response(exc, r.status_code, reason, r.headers, body, elapsed, request)
                 raise
 
         return RawResponse(
             status_code=response.status,
             headers=response.headers,
             elapsed=elapsed,
-            request=self._request_view(method, url, headers, content),
+            request=request,
             parser=parse,
             content=data,
+            live=response if data is None else None,
+            retries_taken=retries_taken,
+            reason_phrase=reason or "",
         )
 
     def _stream_result(
         self,
         op: Operation,
         response: urllib3.BaseHTTPResponse,
-        status: int,
-        headers: Mapping[str, str],
         elapsed: float,
         request: HTTPRequest,
         raw: bool,
+        retries_taken: int,
     ) -> Any:
+        """A ``Stream`` over a 2xx event stream, or (``raw``) a ``RawResponse`` whose ``parse()`` makes it."""
         try:
             decoder = op.stream_decoder
             batch_decoder = op.stream_batch_decoder
         except GroqError:
             response.close()
             raise
+        secret = self._secret
 
-        holder: list[Stream[Any]] = []
-        weak: list[weakref.ref[Stream[Any]]] = []
-        # The Stream points at its RawResponse; a strong link back would make a cycle that keeps an
-        # abandoned stream's connection open until the cycle collector runs, so only raw mode (where the
-        # caller holds the RawResponse and needs it to keep the Stream alive) links back strongly.
+        def make_stream(r: RawResponse[Any]) -> Stream[Any]:
+            stream: Stream[Any] = Stream(
+                response=r._take_body(),
+                raw=r,
+                decoder=decoder,
+                batch_decoder=batch_decoder,
+                error_decoder=_ErrorDecoding.error_object,
+                secret=secret,
+            )
+            r._attach_stream(stream)
+            return stream
+
         raw_response: RawResponse[Any] = RawResponse(
-            status_code=status,
-            headers=headers,
+            status_code=response.status,
+            headers=response.headers,
             elapsed=elapsed,
             request=request,
-            parser=(lambda r: holder[0]) if raw else (lambda r: weak[0]()),
-        )
-        stream: Stream[Any] = Stream(
-            response=response,
-            raw=raw_response,
-            decoder=decoder,
-            batch_decoder=batch_decoder,
-            error_decoder=_ErrorDecoding.error_object,
-            secret=self._secret,
+            parser=None,
+            live=response,
+            retries_taken=retries_taken,
+            reason_phrase=response.reason or "",
         )
         if raw:
-            holder.append(stream)
-        else:
-            weak.append(weakref.ref(stream))
-        return raw_response if raw else stream
+            # The body stays unread until parse() makes the Stream, so read(), text() or iter_lines() work too.
+            raw_response._parser = make_stream
+            return raw_response
+        # The Stream points at its RawResponse; a strong link back would make a cycle that keeps an
+        # abandoned stream's connection open until the cycle collector runs, so the link back is weak.
+        stream = make_stream(raw_response)
+        weak = weakref.ref(stream)
+        raw_response._parser = lambda r: weak()
+        return stream
 
     def _sleep_before_retry(
         self,
@@ -804,22 +823,20 @@ class APIClient:
     def _attach_response(
         self,
         exc: APIResponseValidationError,
-        response: urllib3.BaseHTTPResponse,
+        status: int,
+        reason: str | None,
+        headers: Mapping[str, str],
         data: bytes,
         elapsed: float,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        content: bytes | None,
+        request: HTTPRequest,
     ) -> None:
-        request = self._request_view(method, url, headers, content)
         exc.request = request
         exc.response = HTTPResponse(
-            response.status,
-            response.headers,
+            status,
+            headers,
             self._redact(data),
             request=request,
-            reason_phrase=response.reason or "",
+            reason_phrase=reason or "",
             elapsed=timedelta(seconds=elapsed),
         )
 

@@ -6,7 +6,14 @@
 from __future__ import annotations
 
 from ._base_client import APIClient
-from ._resources import Chat, Models
+from ._resources import (
+    Chat,
+    ChatWithRawResponse,
+    ChatWithStreamingResponse,
+    Models,
+    ModelsWithRawResponse,
+    ModelsWithStreamingResponse,
+)
 
 
 class Groq(APIClient):
@@ -24,3 +31,29 @@ class Groq(APIClient):
     def _init_resources(self) -> None:
         self.chat = Chat(self)
         self.models = Models(self)
+
+    @property
+    def with_raw_response(self) -> GroqWithRawResponse:
+        """Every resource's ``with_raw_response``: ``client.with_raw_response.chat.completions.create(...)``."""
+        return GroqWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> GroqWithStreamingResponse:
+        """Every resource's ``with_streaming_response``, from the client."""
+        return GroqWithStreamingResponse(self)
+
+
+class GroqWithRawResponse:
+    """``client.with_raw_response``."""
+
+    def __init__(self, client: APIClient) -> None:
+        self.chat = ChatWithRawResponse(client)
+        self.models = ModelsWithRawResponse(client)
+
+
+class GroqWithStreamingResponse:
+    """``client.with_streaming_response``."""
+
+    def __init__(self, client: APIClient) -> None:
+        self.chat = ChatWithStreamingResponse(client)
+        self.models = ModelsWithStreamingResponse(client)

@@ -3,9 +3,10 @@
 
 """Client resources, one class per resource and one method per operation in the schema.
 
-``client.chat``, ``client.models``. Each leaf resource has a
+``client.chat``, ``client.models``. Each resource has a
 ``with_raw_response`` twin whose methods return a ``RawResponse`` (status, headers, request id, rate
-limits) around the same parsed result.
+limits) around the same parsed result, and a ``with_streaming_response`` twin whose methods return a
+context manager giving the ``RawResponse`` with its body unread until asked for.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal, cast, overload
 from msgspec import UNSET, UnsetType
 
 from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike
-from ._response import RawResponse
+from ._response import RawResponse, ResponseContextManager
 from ._streaming import Stream
 from .types import (
     ChatCompletion,
@@ -69,8 +70,9 @@ def _create_chat_completion(
     options: RequestOptions,
     *,
     raw: bool,
+    streaming_response: bool = False,
 ) -> Any:
-    """The body of ``chat.completions.create`` and of its ``with_raw_response`` twin."""
+    """The body of ``chat.completions.create`` and of its raw and streaming twins."""
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent.
         request = ChatCompletionRequest(**fields)
@@ -82,6 +84,7 @@ def _create_chat_completion(
         stream=request.stream is True,
         options=options,
         raw=raw,
+        streaming_response=streaming_response,
     )
 
 
@@ -378,6 +381,311 @@ class ChatCompletionsWithRawResponse:
         )
 
 
+class ChatCompletionsWithStreamingResponse:
+    """``client.chat.completions.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: ChatCompletionRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> (
+        ResponseContextManager[RawResponse[ChatCompletion]]
+        | ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]
+    ): ...
+
+    @overload
+    def create(
+        self,
+        *,
+        messages: Sequence[ChatCompletionMessageParam | Mapping[str, Any]],
+        model: str,
+        citation_options: Literal["enabled", "disabled"] | None | UnsetType = UNSET,
+        compound_custom: CompoundCustomParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        disable_tool_validation: bool | UnsetType = UNSET,
+        documents: Sequence[ChatCompletionDocumentParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        exclude_domains: Sequence[str] | None | UnsetType = UNSET,
+        frequency_penalty: float | None | UnsetType = UNSET,
+        function_call: Literal["none", "auto", "required"]
+        | (ChatCompletionFunctionCallOptionParam | Mapping[str, Any])
+        | None
+        | UnsetType = UNSET,
+        functions: Sequence[ChatCompletionFunctionsParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        include_domains: Sequence[str] | None | UnsetType = UNSET,
+        include_reasoning: bool | None | UnsetType = UNSET,
+        logit_bias: Mapping[str, int] | None | UnsetType = UNSET,
+        logprobs: bool | None | UnsetType = UNSET,
+        max_completion_tokens: int | None | UnsetType = UNSET,
+        max_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        n: int | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        presence_penalty: float | None | UnsetType = UNSET,
+        reasoning_effort: ReasoningEffort | None | UnsetType = UNSET,
+        reasoning_format: ReasoningFormat | None | UnsetType = UNSET,
+        response_format: ResponseFormat | Mapping[str, Any] | None | UnsetType = UNSET,
+        search_settings: SearchSettingsParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        seed: int | None | UnsetType = UNSET,
+        service_tier: ServiceTier | None | UnsetType = UNSET,
+        stop: Stop | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[False] | None | UnsetType = UNSET,
+        stream_options: StreamOptions | Mapping[str, Any] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        tool_choice: ChatCompletionToolChoiceOptionParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ChatCompletionToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_logprobs: int | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ChatCompletion]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        messages: Sequence[ChatCompletionMessageParam | Mapping[str, Any]],
+        model: str,
+        citation_options: Literal["enabled", "disabled"] | None | UnsetType = UNSET,
+        compound_custom: CompoundCustomParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        disable_tool_validation: bool | UnsetType = UNSET,
+        documents: Sequence[ChatCompletionDocumentParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        exclude_domains: Sequence[str] | None | UnsetType = UNSET,
+        frequency_penalty: float | None | UnsetType = UNSET,
+        function_call: Literal["none", "auto", "required"]
+        | (ChatCompletionFunctionCallOptionParam | Mapping[str, Any])
+        | None
+        | UnsetType = UNSET,
+        functions: Sequence[ChatCompletionFunctionsParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        include_domains: Sequence[str] | None | UnsetType = UNSET,
+        include_reasoning: bool | None | UnsetType = UNSET,
+        logit_bias: Mapping[str, int] | None | UnsetType = UNSET,
+        logprobs: bool | None | UnsetType = UNSET,
+        max_completion_tokens: int | None | UnsetType = UNSET,
+        max_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        n: int | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        presence_penalty: float | None | UnsetType = UNSET,
+        reasoning_effort: ReasoningEffort | None | UnsetType = UNSET,
+        reasoning_format: ReasoningFormat | None | UnsetType = UNSET,
+        response_format: ResponseFormat | Mapping[str, Any] | None | UnsetType = UNSET,
+        search_settings: SearchSettingsParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        seed: int | None | UnsetType = UNSET,
+        service_tier: ServiceTier | None | UnsetType = UNSET,
+        stop: Stop | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[True],
+        stream_options: StreamOptions | Mapping[str, Any] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        tool_choice: ChatCompletionToolChoiceOptionParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ChatCompletionToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_logprobs: int | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        messages: Sequence[ChatCompletionMessageParam | Mapping[str, Any]],
+        model: str,
+        citation_options: Literal["enabled", "disabled"] | None | UnsetType = UNSET,
+        compound_custom: CompoundCustomParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        disable_tool_validation: bool | UnsetType = UNSET,
+        documents: Sequence[ChatCompletionDocumentParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        exclude_domains: Sequence[str] | None | UnsetType = UNSET,
+        frequency_penalty: float | None | UnsetType = UNSET,
+        function_call: Literal["none", "auto", "required"]
+        | (ChatCompletionFunctionCallOptionParam | Mapping[str, Any])
+        | None
+        | UnsetType = UNSET,
+        functions: Sequence[ChatCompletionFunctionsParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        include_domains: Sequence[str] | None | UnsetType = UNSET,
+        include_reasoning: bool | None | UnsetType = UNSET,
+        logit_bias: Mapping[str, int] | None | UnsetType = UNSET,
+        logprobs: bool | None | UnsetType = UNSET,
+        max_completion_tokens: int | None | UnsetType = UNSET,
+        max_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        n: int | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        presence_penalty: float | None | UnsetType = UNSET,
+        reasoning_effort: ReasoningEffort | None | UnsetType = UNSET,
+        reasoning_format: ReasoningFormat | None | UnsetType = UNSET,
+        response_format: ResponseFormat | Mapping[str, Any] | None | UnsetType = UNSET,
+        search_settings: SearchSettingsParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        seed: int | None | UnsetType = UNSET,
+        service_tier: ServiceTier | None | UnsetType = UNSET,
+        stop: Stop | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: bool | None | UnsetType = UNSET,
+        stream_options: StreamOptions | Mapping[str, Any] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        tool_choice: ChatCompletionToolChoiceOptionParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ChatCompletionToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_logprobs: int | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> (
+        ResponseContextManager[RawResponse[ChatCompletion]]
+        | ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]
+    ): ...
+
+    def create(
+        self,
+        request: ChatCompletionRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> (
+        ResponseContextManager[RawResponse[ChatCompletion]]
+        | ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]
+    ):
+        """Creates a model response for the given chat conversation.
+
+        Returns a chat completion, or a stream of chat completion chunks when the request sets `stream`.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``ChatCompletionRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+        With ``stream=True`` the result is a ``Stream`` of ``ChatCompletionChunk``.
+
+        Args:
+            messages: A list of messages comprising the conversation so far.
+            model: ID of the model to use. Open set: any model id string is accepted, because new models
+                appear regularly. Known ids: `compound-beta`, `compound-beta-mini`, `gemma2-9b-it`,
+                `llama-3.1-8b-instant`, `llama-3.3-70b-versatile`, `meta-
+                llama/llama-4-maverick-17b-128e-instruct`, `meta-llama/llama-4-scout-17b-16e-instruct`,
+                `meta-llama/llama-guard-4-12b`, `moonshotai/kimi-k2-instruct`, `openai/gpt-oss-120b`,
+                `openai/gpt-oss-20b`, `qwen/qwen3-32b`, `qwen/qwen3.6-27b`. See
+                https://console.groq.com/docs/models.
+            citation_options: Whether to enable citations in the response. When enabled, the model will include
+                citations for information retrieved from provided documents or web searches. Server
+                default: `enabled`.
+            compound_custom: Custom configuration of models and tools for Compound.
+            disable_tool_validation: If set to true, groq will return called tools without validating that the tool is present
+                in request.tools. tool_choice=required/none will still be enforced, but the request cannot
+                require a specific tool be used. Server default: false.
+            documents: A list of documents to provide context for the conversation. Each document contains text
+                that can be referenced by the model.
+            exclude_domains: Deprecated: use `search_settings.exclude_domains` instead. A list of domains to exclude
+                from the search results when the model uses a web search tool.
+            frequency_penalty: This is not yet supported by any of our models. Number between -2.0 and 2.0. Positive
+                values penalize new tokens based on their existing frequency in the text so far,
+                decreasing the model's likelihood to repeat the same line verbatim. Server default: 0.
+            function_call: Deprecated in favor of `tool_choice`. Controls which (if any) function is called by the
+                model: `none` means the model will not call a function and instead generates a message;
+                `auto` means the model can pick between generating a message or calling a function;
+                `{"name": "my_function"}` forces the model to call that function. `none` is the server
+                default when no functions are present, `auto` if functions are present.
+            functions: Deprecated in favor of `tools`. A list of functions the model may generate JSON inputs for
+                (at most 128).
+            include_domains: Deprecated: use `search_settings.include_domains` instead. A list of domains to include in
+                the search results when the model uses a web search tool.
+            include_reasoning: Whether to include reasoning in the response. If true, the response will include a
+                `reasoning` field. If false, the model's reasoning will not be included in the response.
+                This field is mutually exclusive with `reasoning_format`.
+            logit_bias: This is not yet supported by any of our models. Modify the likelihood of specified tokens
+                appearing in the completion: maps token ids (as strings) to a bias value.
+            logprobs: This is not yet supported by any of our models. Whether to return log probabilities of the
+                output tokens or not. If true, returns the log probabilities of each output token returned
+                in the `content` of `message`. Server default: false.
+            max_completion_tokens: The maximum number of tokens that can be generated in the chat completion. The total
+                length of input tokens and generated tokens is limited by the model's context length.
+            max_tokens: Deprecated in favor of `max_completion_tokens`. The maximum number of tokens that can be
+                generated in the chat completion. The total length of input tokens and generated tokens is
+                limited by the model's context length.
+            metadata: This parameter is not currently supported. String key/value pairs.
+            n: How many chat completion choices to generate for each input message. At the current moment
+                only n=1 is supported; other values result in a 400 response. Server default: 1. The seed
+                (Go api v0.2.0) calls this `suggestions_count`; the API's name is `n`.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use. Server default: true.
+            presence_penalty: This is not yet supported by any of our models. Number between -2.0 and 2.0. Positive
+                values penalize new tokens based on whether they appear in the text so far, increasing the
+                model's likelihood to talk about new topics. Server default: 0.
+            reasoning_effort: qwen3 models support `none` (disable reasoning) and `default` (or null: let Qwen reason).
+                openai/gpt-oss-20b and openai/gpt-oss-120b support `low`, `medium` or `high`; `medium` is
+                their default.
+            reasoning_format: Specifies how to output reasoning tokens. Mutually exclusive with `include_reasoning`.
+            response_format: An object specifying the format that the model must output. `{"type": "json_schema",
+                "json_schema": {...}}` enables Structured Outputs (supported models only); `{"type":
+                "json_object"}` enables the older JSON mode. The seed (Go api v0.2.0) models this as a
+                bare string; the API takes an object.
+            search_settings: Settings for web search functionality when the model uses a web search tool.
+            seed: If specified, our system will make a best effort to sample deterministically, such that
+                repeated requests with the same `seed` and parameters should return the same result.
+                Determinism is not guaranteed; refer to the `system_fingerprint` response parameter to
+                monitor changes in the backend.
+            service_tier: The service tier to use for the request. Server default: `on_demand`. `auto` selects the
+                highest tier available within the rate limits of your organization; `flex` succeeds or
+                fails quickly.
+            stop: Up to 4 sequences where the API will stop generating further tokens. The returned text
+                will not contain the stop sequence. A single string or an array of at most 4 strings.
+            store: This parameter is not currently supported.
+            stream: If set, partial message deltas will be sent as data-only server-sent events as they become
+                available, with the stream terminated by a `data: [DONE]` message. The response is then a
+                sequence of ChatCompletionChunk objects. Server default: false.
+            stream_options: Options for streaming response. Only set this when you set `stream: true`.
+            temperature: What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the
+                output more random, while lower values like 0.2 will make it more focused and
+                deterministic. We generally recommend altering this or top_p but not both. Server default:
+                1.
+            tool_choice: Controls which (if any) tool is called by the model. `none` is the server default when no
+                tools are present; `auto` is the default if tools are present.
+            tools: A list of tools the model may call. Use this to provide a list of functions the model may
+                generate JSON inputs for, or built-in tools (`browser_search`, `code_interpreter`) on
+                models that support them. A max of 128 tools are supported.
+            top_logprobs: This is not yet supported by any of our models. An integer between 0 and 20 specifying the
+                number of most likely tokens to return at each token position, each with an associated log
+                probability. `logprobs` must be set to `true` if this parameter is used.
+            top_p: An alternative to sampling with temperature, called nucleus sampling, where the model
+                considers the results of the tokens with top_p probability mass. So 0.1 means only the
+                tokens comprising the top 10% probability mass are considered. We generally recommend
+                altering this or temperature but not both. Server default: 1.
+            user: A unique identifier representing your end-user, which can help us monitor and detect
+                abuse.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[ChatCompletion]] | ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]",
+            ResponseContextManager(
+                lambda: _create_chat_completion(client, request, fields, options, raw=True, streaming_response=True)
+            ),
+        )
+
+
 class ChatCompletions:
     """``client.chat.completions``."""
 
@@ -388,6 +696,11 @@ class ChatCompletions:
     def with_raw_response(self) -> ChatCompletionsWithRawResponse:
         """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
         return ChatCompletionsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> ChatCompletionsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return ChatCompletionsWithStreamingResponse(self._client)
 
     @overload
     def create(
@@ -676,12 +989,38 @@ class ChatCompletions:
         )
 
 
+class ChatWithRawResponse:
+    """``client.chat.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+        self.completions = ChatCompletionsWithRawResponse(client)
+
+
+class ChatWithStreamingResponse:
+    """``client.chat.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+        self.completions = ChatCompletionsWithStreamingResponse(client)
+
+
 class Chat:
     """``client.chat``."""
 
     def __init__(self, client: APIClient) -> None:
         self._client = client
         self.completions = ChatCompletions(client)
+
+    @property
+    def with_raw_response(self) -> ChatWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return ChatWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> ChatWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return ChatWithStreamingResponse(self._client)
 
 
 class ModelsWithRawResponse:
@@ -738,6 +1077,74 @@ class ModelsWithRawResponse:
         return cast("RawResponse[Model]", result)
 
 
+class ModelsWithStreamingResponse:
+    """``client.models.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ModelListResponse]]:
+        """List all available models.
+        extra_headers: Headers added to this request (they override the client's).
+        extra_query: Query parameters added to this request.
+        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        client = self._client
+        options = RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+        return cast(
+            "ResponseContextManager[RawResponse[ModelListResponse]]",
+            ResponseContextManager(
+                lambda: client.request(
+                    LIST_MODELS,
+                    options=options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+    def retrieve(
+        self,
+        model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Model]]:
+        """Get detailed information about a model.
+
+        Args:
+            model: The ID of the model, e.g. `llama-3.3-70b-versatile`.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        client = self._client
+        options = RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
+        return cast(
+            "ResponseContextManager[RawResponse[Model]]",
+            ResponseContextManager(
+                lambda: client.request(
+                    RETRIEVE_MODEL,
+                    path_params={
+                        "model": model,
+                    },
+                    options=options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+
 class Models:
     """``client.models``."""
 
@@ -748,6 +1155,11 @@ class Models:
     def with_raw_response(self) -> ModelsWithRawResponse:
         """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
         return ModelsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> ModelsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return ModelsWithStreamingResponse(self._client)
 
     def list(
         self,

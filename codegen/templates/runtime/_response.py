@@ -8,15 +8,25 @@ as ``APIResponse``) is what ``with_raw_response`` and ``with_streaming_response`
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from ._retry import parse_retry_after
 
-__all__ = ["APIResponse", "HTTPRequest", "HTTPResponse", "RateLimits", "RawResponse", "parse_duration"]
+__all__ = [
+    "APIResponse",
+    "HTTPRequest",
+    "HTTPResponse",
+    "RateLimits",
+    "RawResponse",
+    "ResponseContextManager",
+    "parse_duration",
+]
 
 T = TypeVar("T")
 
@@ -239,8 +249,72 @@ class HTTPResponse:
         return f"<HTTPResponse [{self.status_code} {self.reason_phrase}]>".replace(" ]", "]")
 
 
+class _LineDecoder:
+    """Incremental ``str.splitlines()`` over text chunks (as httpx's ``iter_lines``): a line ending split
+    between two chunks, ``\r`` then ``\n``, counts once."""
+
+    _NEWLINES = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.trailing_cr = False
+
+    def decode(self, text: str) -> list[str]:
+        if self.trailing_cr:
+            text = "\r" + text
+            self.trailing_cr = False
+        if text.endswith("\r"):
+            self.trailing_cr = True
+            text = text[:-1]
+        if not text:
+            return []
+        text = self.buffer + text
+        lines = text.splitlines()
+        if text[-1] in self._NEWLINES:
+            self.buffer = ""
+        else:
+            self.buffer = lines.pop()
+        return lines
+
+    def flush(self) -> list[str]:
+        if not self.buffer and not self.trailing_cr:
+            return []
+        line, self.buffer, self.trailing_cr = self.buffer, "", False
+        return [line]
+
+
+class _BufferedBody:
+    """An already-read body that a ``Stream`` can read like a live urllib3 response."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def read1(self, amt: int = -1, decode_content: bool | None = None) -> bytes:
+        start = self._pos
+        end = len(self._data) if amt is None or amt < 0 else min(len(self._data), start + amt)
+        self._pos = end
+        return self._data[start:end]
+
+    def release_conn(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._pos = len(self._data)
+
+
+_READ_SIZE = 65536
+
+
 class RawResponse(Generic[T]):
     """A response with its metadata; ``parse()`` gives the typed result (the official SDK's ``APIResponse``).
+
+    ``with_raw_response`` reads a JSON body before returning (a stream's body is read when you iterate
+    the ``Stream`` that ``parse()`` returns); ``with_streaming_response`` returns it with the body unread,
+    to be read only when asked: ``read()``, ``text()``, ``json()``, ``parse()``, or piece by piece with
+    ``iter_bytes()``, ``iter_text()``, ``iter_lines()`` (which do not keep what they hand out).
 
     Attributes:
         status_code: The HTTP status.
@@ -248,20 +322,31 @@ class RawResponse(Generic[T]):
         request_id: The ``x-request-id`` header, or (after parsing) the body's ``x_groq.id``.
         elapsed: Time from sending the request to receiving the response headers (a ``timedelta``).
         http_request: The request (``HTTPRequest``: method, URL, headers with the key redacted).
+        http_version: ``HTTP/1.1``.
+        reason_phrase: The status line's reason (``OK``).
+        retries_taken: How many retries it took (0 when the first attempt answered).
         method: The request method.
         url: The request URL (it never contains the API key).
-        content: The raw body of a non-stream response; None for streams.
+        content: The body once it has been read (by ``read()``, ``text()``, ``json()`` or a non-stream
+            ``parse()``); None before, and for a body handed to a ``Stream`` or iterated.
     """
 
     __slots__ = (
+        "__weakref__",
+        "_consumed",
+        "_live",
         "_parsed",
         "_parser",
         "_rate_limits",
         "_request_id",
+        "_stream",
         "content",
         "elapsed",
         "headers",
         "http_request",
+        "http_version",
+        "reason_phrase",
+        "retries_taken",
         "status_code",
     )
 
@@ -272,14 +357,24 @@ class RawResponse(Generic[T]):
         headers: Mapping[str, str],
         elapsed: float,
         request: HTTPRequest,
-        parser: Callable[[RawResponse[T]], T],
+        parser: Callable[[RawResponse[T]], T] | None,
         content: bytes | None = None,
+        live: Any = None,
+        retries_taken: int = 0,
+        reason_phrase: str = "",
+        http_version: str = "HTTP/1.1",
     ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.elapsed = timedelta(seconds=elapsed)
         self.http_request = request
+        self.http_version = http_version
+        self.retries_taken = retries_taken
+        self.reason_phrase = reason_phrase
         self.content = content
+        self._live: Any = live  # the urllib3 response while its body is unread
+        self._consumed = False  # the body went to an iterator or a Stream
+        self._stream: Any = None  # weak reference to the Stream that owns the body
         self._parser: Callable[[RawResponse[T]], T] | None = parser
         self._parsed: list[T] = []
         self._rate_limits: RateLimits | None = None
@@ -320,8 +415,178 @@ class RawResponse(Generic[T]):
             self._parser = None
         return self._parsed[0]
 
+    # -- the body --------------------------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the body has been read to the end or the connection closed (False while unread)."""
+        if self._stream is not None:
+            stream = self._stream()
+            return stream is None or bool(stream.closed)
+        return self._live is None
+
+    def read(self) -> bytes:
+        """Read the whole body (once; later calls return the same bytes) and release the connection."""
+        if self.content is not None:
+            return self.content
+        live = self._live
+        if live is None or self._consumed:
+            from ._exceptions import StreamAlreadyConsumed
+
+            raise StreamAlreadyConsumed()
+        from ._transport import transport_errors, wrap_transport_error
+
+        try:
+            data: bytes = live.read()
+        except transport_errors() as exc:
+            self._close_live()
+            raise wrap_transport_error(exc, request_id=self._request_id, request=self.http_request) from exc
+        self._live = None
+        live.release_conn()
+        self.content = data
+        return data
+
+    def text(self) -> str:
+        """The body decoded with the charset of ``Content-Type`` (UTF-8 by default)."""
+        return _decode_text(self.read(), self.headers)
+
+    def json(self) -> Any:
+        """The body decoded as JSON (untyped: ``parse()`` gives the typed result)."""
+        import msgspec
+
+        return msgspec.json.decode(self.read())
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
+        if self.content is not None:
+            data = self.content
+            size = chunk_size or len(data) or 1
+            for start in range(0, len(data), size):
+                yield data[start : start + size]
+            return
+        live = self._take_body()
+        from ._transport import transport_errors, wrap_transport_error
+
+        errors = transport_errors()
+        pending = b""
+        finished = False
+        try:
+            while True:
+                try:
+                    piece: bytes = live.read1(chunk_size or _READ_SIZE)
+                except errors as exc:
+                    raise wrap_transport_error(exc, request_id=self._request_id, request=self.http_request) from exc
+                if not piece:
+                    break
+                if chunk_size is None:
+                    yield piece
+                    continue
+                pending += piece
+                while len(pending) >= chunk_size:
+                    yield pending[:chunk_size]
+                    pending = pending[chunk_size:]
+            if pending:
+                yield pending
+            finished = True
+        finally:
+            self._live = None
+            if finished:
+                live.release_conn()
+            else:  # abandoned or failed part-way: close, never drain
+                live.close()
+                live.release_conn()
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        """The body as text, decoded incrementally with the charset of ``Content-Type`` (UTF-8 by default)."""
+        import codecs
+
+        charset = _charset(self.headers)
+        try:
+            decoder = codecs.getincrementaldecoder(charset)("replace")
+        except LookupError:
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for piece in self.iter_bytes(chunk_size):
+            text = decoder.decode(piece)
+            if text:
+                yield text
+        text = decoder.decode(b"", True)
+        if text:
+            yield text
+
+    def iter_lines(self) -> Iterator[str]:
+        """The body as lines of text, without their line endings (for an SSE body: every field line)."""
+        decoder = _LineDecoder()
+        for text in self.iter_text():
+            yield from decoder.decode(text)
+        yield from decoder.flush()
+
+    def close(self) -> None:
+        """Close the response: an unread or partly read body is dropped with its connection (not drained)."""
+        if self._stream is not None:
+            stream = self._stream()
+            if stream is not None:
+                stream.close()
+            return
+        self._close_live()
+
+    def _close_live(self) -> None:
+        live = self._live
+        self._live = None
+        if live is not None:
+            live.close()
+            live.release_conn()
+
+    def _take_body(self) -> Any:
+        """Hand the unread body to an iterator or a ``Stream`` (once)."""
+        if self._consumed or (self._live is None and self.content is None):
+            from ._exceptions import StreamAlreadyConsumed
+
+            raise StreamAlreadyConsumed()
+        self._consumed = True
+        if self._live is None:
+            assert self.content is not None
+            return _BufferedBody(self.content)
+        return self._live
+
+    def _attach_stream(self, stream: Any) -> None:
+        """Record the ``Stream`` that now owns the body (weakly: the Stream points back at this response)."""
+        import weakref
+
+        self._live = None
+        self._stream = weakref.ref(stream)
+
+    def __del__(self) -> None:
+        # Dropped with its body never read nor handed to a Stream: close the connection (not drained).
+        if self._live is not None and not self._consumed:
+            with contextlib.suppress(Exception):
+                self._close_live()
+
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+_R = TypeVar("_R", bound="RawResponse[Any]")
+
+
+class ResponseContextManager(Generic[_R]):
+    """What ``with_streaming_response`` methods return: the request is sent when the ``with`` block is
+    entered, and the response is closed when it is left (as the official SDK's)."""
+
+    __slots__ = ("_request", "_response")
+
+    def __init__(self, request: Callable[[], _R]) -> None:
+        self._request = request
+        self._response: _R | None = None
+
+    def __enter__(self) -> _R:
+        self._response = self._request()
+        return self._response
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._response is not None:
+            self._response.close()
 
 
 APIResponse = RawResponse
