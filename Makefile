@@ -35,9 +35,11 @@ lint: setup
 	$(PY) -m ruff format --check codegen tests examples bench
 	$(PY) -m mypy --strict generated/fastgroq
 
+# The generated package, the generator, and code written for the official SDK (it must type-check unchanged).
 typecheck: setup
 	$(PY) -m mypy --strict generated/fastgroq
 	$(PY) -m mypy --strict --python-version 3.11 --exclude codegen/templates codegen
+	$(PY) -m mypy --strict tests/official_sdk_code.py
 
 # All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, then pytest on loopback sockets.
 test: setup

@@ -143,8 +143,8 @@ def cpu_us_per_call(op: Callable[[], object], min_time: float) -> Callable[[], f
 def touch(chunk: Any) -> int:
     """Read what an application reads from a chunk; the same code for msgspec Structs and pydantic models.
 
-    fastgroq leaves absent fields UNSET (falsy), the others None; `reasoning` is a Groq extension that the
-    openai types lack, hence getattr.
+    Absent fields are None in every SDK; `reasoning` is a Groq extension that the openai types lack, hence
+    getattr.
     """
     choices = chunk.choices
     if not choices:

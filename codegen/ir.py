@@ -24,7 +24,9 @@ REF_PREFIX = "#/$defs/"
 # collector need not track them (msgspec measures ~15% faster decoding).
 SIDE_OPTIONS: dict[str, dict[str, Any]] = {
     "request": {"forbid_unknown_fields": True, "omit_defaults": True},
-    "response": {"gc": False},
+    # Re-encoding a response (to_json(), msgspec.json.encode) leaves out its None fields, and its repr
+    # shows only what the server sent: absent and null are both None on this side (see _response_fields).
+    "response": {"gc": False, "omit_defaults": True, "repr_omit_defaults": True},
 }
 
 
@@ -234,6 +236,8 @@ def _annotate(schema: dict[str, Any], side: str, where: str) -> None:
                 if extra is False:
                     raise SchemaError(f"{where}: an object with no properties that admits no keys")
             else:
+                if side == "response":
+                    _response_fields(node)
                 options = {**SIDE_OPTIONS[side], **node.get("x-msgspec", {})}
                 if options.get("dict"):
                     # msgspec refuses gc=False with dict=True: an instance __dict__ may hold anything.
@@ -244,6 +248,40 @@ def _annotate(schema: dict[str, Any], side: str, where: str) -> None:
             # decode unknown ones instead of failing the whole response.
             node["x-enum-field-as-literal"] = False
             node["x-open-enum"] = True
+
+
+def _response_fields(node: dict[str, Any]) -> None:
+    """Absent means None on the response side, as in the official SDK and in every Python user's habit.
+
+    A property the server may leave out, or send as null, becomes ``X | None = None`` (no ``UnsetType``):
+    datamodel-code-generator writes exactly that for a non-required property declared ``nullable`` under
+    ``strict_nullable`` (codegen/models.py). A required property that admits null (``message.content``)
+    is read the same way, since real payloads omit those too. A property with a non-null default
+    (``choices: []``) becomes required-with-default, which the generator writes as ``X = default``.
+    Required, non-nullable properties stay required.
+    """
+    required = set(node.get("required", []))
+    for name, prop in node["properties"].items():
+        if name in required and not _admits_null(prop):
+            continue
+        if prop.get("default") is not None:
+            required.add(name)
+            continue
+        required.discard(name)
+        prop["nullable"] = True
+        prop.pop("default", None)
+    if required:
+        node["required"] = [name for name in node["properties"] if name in required]
+    else:
+        node.pop("required", None)
+
+
+def _admits_null(prop: dict[str, Any]) -> bool:
+    kind = prop.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or prop.get("nullable") is True:
+        return True
+    members = prop.get("anyOf", []) + prop.get("oneOf", [])
+    return any(isinstance(m, dict) and _admits_null(m) for m in members)
 
 
 def _is_object(node: dict[str, Any]) -> bool:

@@ -41,6 +41,12 @@ OPTIONS: dict[str, Any] = {
     "formatters": [Formatter.RUFF_FORMAT],
     "custom_template_dir": MODEL_TEMPLATES,
     "skip_root_model": True,
+    # With ir.py's `nullable` on every optional response property: `X | None = None`, not `X | UnsetType`.
+    # Request properties never carry `nullable` (ir.py adds it on the response side only), so they keep
+    # `X | UnsetType = UNSET` (only what the caller set is sent) and `X | None | UnsetType` where null is valid.
+    "strict_nullable": True,
+    # A required property with a default (the response side's `choices: []`) is written `X = default`.
+    "apply_default_values_for_required_fields": True,
 }
 
 OPEN_ENUM_IMPORT = "from ._enums import OpenEnum\n"

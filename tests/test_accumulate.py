@@ -137,9 +137,9 @@ def test_usage_from_the_include_usage_chunk() -> None:
     assert result.choices[0].message.content == "Hi"
 
 
-def test_no_usage_stays_unset() -> None:
+def test_no_usage_stays_none() -> None:
     result = accumulate_chunks([chunk({"content": "Hi"}), chunk({}, "length")])
-    assert result.usage is msgspec.UNSET
+    assert result.usage is None
     assert result.choices[0].finish_reason == "length"
     assert result._request_id is None  # type: ignore[attr-defined]
 

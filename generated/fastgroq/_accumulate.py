@@ -15,12 +15,6 @@ from .types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["accumulate_chunks"]
 
-_UNSET: Any = msgspec.UNSET
-
-
-def _is_set(value: object) -> bool:
-    return value is not None and value is not _UNSET
-
 
 class _ToolCall:
     __slots__ = ("arguments", "id", "name", "type")
@@ -61,7 +55,7 @@ class _Choice:
 
 def _fold_delta(state: _Choice, delta: Any) -> None:
     role = delta.role
-    if state.role is None and _is_set(role):
+    if state.role is None and role is not None:
         state.role = str(role)
     content = delta.content
     if content:
@@ -76,13 +70,13 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
             if call is None:
                 call = state.tool_calls[fragment.index] = _ToolCall()
             # The first fragment of a call carries id, type and name; later ones only more arguments.
-            if call.id is None and _is_set(fragment.id):
+            if call.id is None and fragment.id is not None:
                 call.id = fragment.id
-            if call.type is None and _is_set(fragment.type):
+            if call.type is None and fragment.type is not None:
                 call.type = str(fragment.type)
             function = fragment.function
-            if _is_set(function):
-                if call.name is None and _is_set(function.name):
+            if function is not None:
+                if call.name is None and function.name is not None:
                     call.name = function.name
                 if function.arguments:
                     call.arguments.append(function.arguments)
@@ -95,9 +89,9 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
     if annotations:
         state.annotations.extend(annotations)
     function_call = delta.function_call
-    if _is_set(function_call):
+    if function_call is not None:
         name = function_call.name
-        if state.function_name is None and _is_set(name):
+        if state.function_name is None and name is not None:
             state.function_name = name
         args = function_call.arguments
         if args:
@@ -143,8 +137,8 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
     """
     first: ChatCompletionChunk | None = None
     choices: dict[int, _Choice] = {}
-    usage: Any = _UNSET
-    fingerprint: Any = _UNSET
+    usage: Any = None
+    fingerprint: str | None = None
     groq_id: str | None = None
     for chunk in chunks:
         if first is None:
@@ -157,17 +151,17 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
             logprobs = choice.logprobs
-            if logprobs:  # a Struct is always truthy; None and UNSET are not
+            if logprobs is not None:
                 content = logprobs.content
                 if content:
                     state.logprobs.extend(content)
         x_groq = chunk.x_groq
-        if x_groq:
+        if x_groq is not None:
             if groq_id is None and x_groq.id:
                 groq_id = x_groq.id
-            if x_groq.usage:
+            if x_groq.usage is not None:
                 usage = x_groq.usage
-        if chunk.usage:
+        if chunk.usage is not None:
             usage = chunk.usage
         if chunk.system_fingerprint:
             fingerprint = chunk.system_fingerprint
@@ -192,9 +186,9 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
         "model": first.model,
         "choices": choice_dicts,
     }
-    if usage is not _UNSET:
+    if usage is not None:
         fields["usage"] = usage
-    if fingerprint is not _UNSET:
+    if fingerprint is not None:
         fields["system_fingerprint"] = fingerprint
     if groq_id is not None:
         fields["x_groq"] = {"id": groq_id}

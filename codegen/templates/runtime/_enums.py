@@ -30,3 +30,7 @@ class OpenEnum(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    def __repr__(self) -> str:
+        # A response's repr shows `finish_reason='stop'`, as the official SDK's (whose enums are strings).
+        return repr(str(self.value))

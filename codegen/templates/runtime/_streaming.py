@@ -58,7 +58,6 @@ _SNIPPET = 200
 _DONE = b"[DONE]"
 _ERROR_KEY = b'"error"'
 _REDACTED = b"[REDACTED]"
-_UNSET: Any = msgspec.UNSET
 
 
 def snippet(data: bytes | str, limit: int = _SNIPPET) -> str:

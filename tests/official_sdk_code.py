@@ -1,0 +1,89 @@
+"""Code written for the official `groq` SDK, with only the import changed.
+
+`make typecheck` runs `mypy --strict` on this module, so the habits below must type-check against
+fastgroq's types (no `UnsetType` on a response, `X | None` where the official SDK has `Optional[X]`);
+tests/test_official_sdk_code.py runs the same functions against the loopback server.
+Keep it written the way the official SDK's users write it, not the way fastgroq would suggest.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastgroq import Groq
+
+MODEL = "llama-3.3-70b-versatile"
+
+
+def stream_text(client: Groq, prompt: str) -> str:
+    """The official README's streaming loop, with the `is not None` check people write around it."""
+    stream = client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": prompt}],
+        stream=True,
+    )
+    text = ""
+    for chunk in stream:
+        if not chunk.choices:
+            continue
+        delta = chunk.choices[0].delta
+        if delta.content is not None:
+            text += delta.content
+        if chunk.choices[0].finish_reason is not None:
+            break
+    return text
+
+
+def stream_text_or_empty(client: Groq, prompt: str) -> str:
+    """The other common spelling: `chunk.choices[0].delta.content or ""`."""
+    stream = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}], stream=True)
+    return "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+
+
+def complete(client: Groq, prompt: str) -> str:
+    completion = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    return completion.choices[0].message.content or ""
+
+
+def content_or_fallback(client: Groq, prompt: str) -> str:
+    completion = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    message = completion.choices[0].message
+    if message.content is None:
+        return "(no content)"
+    return message.content.strip()
+
+
+def tool_arguments(client: Groq, prompt: str) -> list[dict[str, Any]]:
+    completion = client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": prompt}],
+        tools=[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+    )
+    calls = completion.choices[0].message.tool_calls
+    if not calls:
+        return []
+    result: list[dict[str, Any]] = []
+    for call in calls:
+        arguments: dict[str, Any] = json.loads(call.function.arguments)
+        result.append({"id": call.id, "name": call.function.name, **arguments})
+    return result
+
+
+def token_counts(client: Groq, prompt: str) -> tuple[int, int, float | None]:
+    completion = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    usage = completion.usage
+    if usage is None:
+        return (0, 0, None)
+    return (usage.prompt_tokens, usage.total_tokens, usage.total_time)
+
+
+def finish_reason_and_reasoning(client: Groq, prompt: str) -> tuple[str, str | None]:
+    completion = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    choice = completion.choices[0]
+    reason: str = choice.finish_reason
+    return (reason, choice.message.reasoning)
+
+
+def model_ids(client: Groq) -> list[str]:
+    return [model.id for model in client.models.list().data if model.active is not False]

@@ -1,0 +1,65 @@
+"""tests/official_sdk_code.py (code written for the official SDK) run against the loopback server.
+
+`make typecheck` checks the same module with `mypy --strict`; here it must also behave: the last chunk of
+every stream has no content (``delta.content is None``, not a sentinel), a tool-call-only message has
+``content is None``, and the serialisation methods give what the official SDK's give.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastgroq import Groq
+from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, models_list
+
+from . import official_sdk_code as user
+
+
+def test_stream_loop_with_is_not_none_check(server: MockGroqServer, client: Groq) -> None:
+    chunks = chat_completion_chunks(["Hel", "lo"], include_usage_chunk=True)
+    assert chunks[-2]["choices"][0]["delta"] == {}  # the last delta is empty: content is absent
+    server.enqueue(Reply.sse(chunks))
+    assert user.stream_text(client, "hi") == "Hello"
+
+
+def test_stream_loop_with_or_empty_string(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"], include_usage_chunk=True)))
+    assert user.stream_text_or_empty(client, "hi") == "Hello"
+
+
+def test_content_or_empty_string_and_none_check(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion("Hi there ")))
+    assert user.complete(client, "hi") == "Hi there "
+    server.enqueue(Reply.json(chat_completion(None)))
+    assert user.complete(client, "hi") == ""
+    absent = chat_completion(None)
+    del absent["choices"][0]["message"]["content"]
+    server.enqueue(Reply.json(absent))
+    assert user.content_or_fallback(client, "hi") == "(no content)"
+
+
+def test_tool_calls_loop(server: MockGroqServer, client: Groq) -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    server.enqueue(Reply.json(chat_completion(None, tool_calls=[call], finish_reason="tool_calls")))
+    assert user.tool_arguments(client, "weather?") == [{"id": "call_1", "name": "get_weather", "city": "Paris"}]
+    server.enqueue(Reply.json(chat_completion("no tools needed")))
+    assert user.tool_arguments(client, "weather?") == []
+
+
+def test_usage_none_check_and_optional_timing(server: MockGroqServer, client: Groq) -> None:
+    body = chat_completion("x", prompt_tokens=7, completion_tokens=3)
+    server.enqueue(Reply.json(body))
+    assert user.token_counts(client, "hi") == (7, 10, pytest.approx(body["usage"]["total_time"]))
+    del body["usage"]
+    server.enqueue(Reply.json(body))
+    assert user.token_counts(client, "hi") == (0, 0, None)
+
+
+def test_finish_reason_is_a_string_and_reasoning_is_none_when_absent(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion("x", finish_reason="length")))
+    reason, reasoning = user.finish_reason_and_reasoning(client, "hi")
+    assert reason == "length" and reasoning is None
+
+
+def test_models_list(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(models_list(["a", "b"])))
+    assert user.model_ids(client) == ["a", "b"]
