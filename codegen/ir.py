@@ -29,6 +29,9 @@ SIDE_OPTIONS: dict[str, dict[str, Any]] = {
     "response": {"gc": False, "omit_defaults": True, "repr_omit_defaults": True},
 }
 
+# Every response Struct derives from the runtime's one base class (to_dict(), to_json(), model_dump()...).
+RESPONSE_BASE_CLASS = "fastgroq._models.BaseModel"
+
 
 @dataclass(frozen=True)
 class PathParam:
@@ -238,6 +241,7 @@ def _annotate(schema: dict[str, Any], side: str, where: str) -> None:
             else:
                 if side == "response":
                     _response_fields(node)
+                    node["customBasePath"] = RESPONSE_BASE_CLASS
                 options = {**SIDE_OPTIONS[side], **node.get("x-msgspec", {})}
                 if options.get("dict"):
                     # msgspec refuses gc=False with dict=True: an instance __dict__ may hold anything.

@@ -85,5 +85,14 @@ def finish_reason_and_reasoning(client: Groq, prompt: str) -> tuple[str, str | N
     return (reason, choice.message.reasoning)
 
 
+def serialized(client: Groq, prompt: str) -> tuple[dict[str, object], str, dict[str, Any], str]:
+    completion = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    as_dict: dict[str, object] = completion.to_dict()
+    as_json: str = completion.to_json()
+    dumped: dict[str, Any] = completion.model_dump(exclude_none=True)
+    dumped_json: str = completion.model_dump_json(indent=2, exclude_unset=True)
+    return (as_dict, as_json, dumped, dumped_json)
+
+
 def model_ids(client: Groq) -> list[str]:
     return [model.id for model in client.models.list().data if model.active is not False]

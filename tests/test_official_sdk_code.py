@@ -7,6 +7,8 @@ every stream has no content (``delta.content is None``, not a sentinel), a tool-
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, models_list
@@ -58,6 +60,19 @@ def test_finish_reason_is_a_string_and_reasoning_is_none_when_absent(server: Moc
     server.enqueue(Reply.json(chat_completion("x", finish_reason="length")))
     reason, reasoning = user.finish_reason_and_reasoning(client, "hi")
     assert reason == "length" and reasoning is None
+
+
+def test_to_dict_to_json_and_model_dump_as_the_official_sdk_gives_them(server: MockGroqServer, client: Groq) -> None:
+    body = chat_completion("Hi")
+    body["choices"][0]["logprobs"] = None  # sent as null: the official to_dict() would keep it, see README
+    server.enqueue(Reply.json(body))
+    as_dict, as_json, dumped, dumped_json = user.serialized(client, "hi")
+    without_null_logprobs = {**body, "choices": [{k: v for k, v in body["choices"][0].items() if k != "logprobs"}]}
+    assert as_dict == without_null_logprobs
+    assert json.loads(as_json) == without_null_logprobs
+    assert as_json.startswith('{\n  "')  # indent=2 by default, as the official to_json()
+    assert dumped == without_null_logprobs
+    assert json.loads(dumped_json) == without_null_logprobs
 
 
 def test_models_list(server: MockGroqServer, client: Groq) -> None:

@@ -358,6 +358,7 @@ def response_wire(payload: Any) -> Any:
 def assert_round_trips(payload: Any, type_: Any) -> Any:
     decoded = decode(payload, type_)
     assert wire(decoded) == response_wire(payload), "re-encoding a decoded response lost or changed a known field"
+    assert decoded.to_dict() == without_nulls(payload), "to_dict() lost or changed a known field"
     return decoded
 
 
@@ -574,7 +575,8 @@ def test_chunk_without_choices_decodes_to_an_empty_list() -> None:
     payload = {"id": "chatcmpl-ka", "object": "chat.completion.chunk", "created": 1730246000, "model": "m"}
     chunk = decode(payload, T.ChatCompletionChunk)
     assert chunk.choices == []
-    # Nothing known is lost; the missing list is the empty list it stands for (its default, not re-encoded).
+    # Nothing known is lost; to_dict() gives the missing list back as the empty list it stands for.
+    assert chunk.to_dict() == {**payload, "choices": []}
     assert wire(chunk) == response_wire(payload)
 
 
