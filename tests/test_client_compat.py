@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import fastgroq
 import pytest
@@ -449,3 +450,107 @@ def test_twins_from_every_level(server: MockGroqServer, client: Groq) -> None:
         assert response.parse().data
     with client.chat.with_streaming_response.completions.create(model=MODEL, messages=MESSAGES) as response:
         assert response.parse().choices
+
+
+# --- redirects --------------------------------------------------------------------------------------------
+
+
+def _redirect(status: int, location: str) -> Reply:
+    return Reply.raw(b"", status=status, content_type=None, headers={"location": location})
+
+
+@pytest.fixture
+def other_host() -> Iterator[MockGroqServer]:
+    """A second server on another origin: "localhost" instead of 127.0.0.1, and another port."""
+    with MockGroqServer(host="localhost") as server:
+        yield server
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_307_308_keep_method_body_and_key_on_the_same_origin(server: MockGroqServer, client: Groq, status: int) -> None:
+    server.enqueue(_redirect(status, "/moved/openai/v1/chat/completions"), path="/openai/v1/chat/completions")
+    completion = create(client, temperature=0.3)
+    assert completion.choices
+    first, second = server.requests
+    assert (second.method, second.path) == ("POST", "/moved/openai/v1/chat/completions")
+    assert second.body == first.body and json.loads(second.body)["temperature"] == 0.3
+    assert second.headers["Authorization"] == f"Bearer {API_KEY}"
+    assert second.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_redirect_to_another_host_drops_the_key(
+    server: MockGroqServer, other_host: MockGroqServer, client: Groq, status: int
+) -> None:
+    server.enqueue(_redirect(status, other_host.base_url + "/chat/completions"))
+    assert create(client).choices
+    (moved,) = other_host.requests
+    assert moved.method == "POST" and json.loads(moved.body)["model"] == MODEL
+    assert "Authorization" not in moved.headers
+    assert other_host.root_url.startswith("http://localhost:")
+
+
+def test_redirect_to_another_port_drops_the_key(server: MockGroqServer, client: Groq) -> None:
+    with MockGroqServer() as third:
+        server.enqueue(_redirect(307, third.base_url + "/chat/completions"))
+        create(client)
+        assert "Authorization" not in third.requests[0].headers
+
+
+@pytest.mark.parametrize(("status", "method"), [(301, "GET"), (302, "GET"), (303, "GET")])
+def test_301_302_303_after_post_become_get_without_body(
+    server: MockGroqServer, client: Groq, status: int, method: str
+) -> None:
+    server.enqueue(_redirect(status, "/result"), path="/chat/completions")
+    server.route("GET", "/result", Reply.json(chat_completion("from GET")))
+    completion = create(client)
+    assert completion.choices[0].message.content == "from GET"
+    moved = server.requests[1]
+    assert (moved.method, moved.path, moved.body) == (method, "/result", b"")
+    assert "Content-Type" not in moved.headers and "Content-Length" not in moved.headers
+    assert moved.headers["Authorization"] == f"Bearer {API_KEY}"  # same origin
+
+
+def test_redirected_get_keeps_get(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(_redirect(301, "/openai/v1/models?moved=1"), path="/models")
+    assert client.models.list().data
+    assert [(r.method, r.target) for r in server.requests] == [
+        ("GET", "/openai/v1/models"),
+        ("GET", "/openai/v1/models?moved=1"),
+    ]
+
+
+def test_redirect_loop_stops_at_the_limit(server: MockGroqServer, client: Groq) -> None:
+    server.route("POST", "/chat/completions", _redirect(307, "/openai/v1/chat/completions"))
+    with pytest.raises(APIConnectionError, match="redirects") as info:
+        create(client.with_options(max_retries=2))
+    assert len(server.requests) == 21  # the request and 20 redirects, not retried
+    assert info.value.request is not None and info.value.request.method == "POST"
+
+
+def test_redirect_to_another_scheme_is_refused(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(_redirect(307, "ftp://example.invalid/file"))
+    with pytest.raises(APIConnectionError, match="unsupported URL"):
+        create(client)
+    assert len(server.requests) == 1
+
+
+def test_redirect_then_error_names_the_final_request(
+    server: MockGroqServer, other_host: MockGroqServer, client: Groq
+) -> None:
+    server.enqueue(_redirect(308, other_host.base_url + "/chat/completions"))
+    other_host.enqueue(Reply.error(401, "Invalid API Key", code="invalid_api_key"))
+    with pytest.raises(fastgroq.AuthenticationError) as info:
+        create(client)
+    assert info.value.request is not None
+    assert info.value.request.url == other_host.base_url + "/chat/completions"
+    assert "Authorization" not in info.value.request.headers
+
+
+def test_redirected_stream(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(_redirect(307, "/v2/openai/v1/chat/completions"), path="/openai/v1/chat/completions")
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"])), path="/v2/openai/v1/chat/completions")
+    stream = create(client, stream=True)
+    assert "".join(stream.iter_text()) == "Hello"
+    assert server.requests[1].json()["stream"] is True
+    assert server.connections_accepted == 1  # the redirect's connection went back to the pool

@@ -27,11 +27,13 @@ from ._constants import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
     MIN_SECRET_LENGTH,
     Timeout,
     TimeoutLike,
 )
 from ._exceptions import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     GroqError,
@@ -623,25 +625,16 @@ class APIClient:
     ) -> Any:
         if not _logging_configured:
             _setup_logging()
-        method = op.method
-        transport = self._transport
-        pool = transport.pool(self._scheme, self._netloc)
-        u3_timeout = transport.timeout(timeout)
-        no_retries = transport.no_retries
+        first_method = method = op.method
+        first_url, first_content, first_headers = url, content, headers
+        u3_timeout = self._transport.timeout(timeout)
         retries_taken = 0
         while True:
+            # Every attempt starts from the request as built; redirects are followed within an attempt.
+            method, url, content, headers = first_method, first_url, first_content, first_headers
             start = time.monotonic()
             try:
-                response: urllib3.BaseHTTPResponse = pool.urlopen(
-                    method,
-                    url,
-                    body=content,
-                    headers=headers,
-                    retries=no_retries,
-                    redirect=False,
-                    preload_content=False,
-                    timeout=u3_timeout,
-                )
+                response, method, url, content, headers = self._open(method, url, content, headers, u3_timeout)
             except transport_errors() as exc:
                 error = wrap_transport_error(exc, request=self._request_view(method, url, headers, content))
                 if policy.can_retry(retries_taken) and policy.should_retry_error(error):
@@ -702,6 +695,63 @@ class APIClient:
                 elapsed,
                 self._request_view(method, url, headers, content),
             )
+
+    def _open(
+        self,
+        method: str,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        timeout: urllib3.Timeout,
+    ) -> tuple[urllib3.BaseHTTPResponse, str, str, bytes | None, dict[str, str]]:
+        """Send one request and follow redirects as the official SDK's httpx client does.
+
+        307 and 308 repeat the request (method and body); 303, 302, and 301 after a POST, become a GET
+        without a body. At most ``MAX_REDIRECTS`` are followed. ``Authorization`` never goes to another
+        origin (scheme, host, port), except from ``http`` to ``https`` on the same host. Returns the final
+        response and the request that got it.
+        """
+        transport = self._transport
+        pool = transport.pool(self._scheme, self._netloc)
+        for hop in range(MAX_REDIRECTS + 1):
+            response: urllib3.BaseHTTPResponse = pool.urlopen(
+                method,
+                url,
+                body=content,
+                headers=headers,
+                retries=transport.no_retries,
+                redirect=False,
+                preload_content=False,
+                timeout=timeout,
+            )
+            if response.status not in _REDIRECT_STATUSES:
+                return response, method, url, content, headers
+            location = response.headers.get("location")
+            if not location:
+                return response, method, url, content, headers
+            # A redirect's body is short: read it so the connection goes back to the pool.
+            try:
+                response.drain_conn()
+                response.release_conn()
+            except transport_errors():
+                response.close()
+            request = self._request_view(method, url, headers, content)
+            if hop == MAX_REDIRECTS:
+                error = APIConnectionError(f"Exceeded the maximum of {MAX_REDIRECTS} redirects.", request=request)
+                error.retryable = False
+                raise error
+            method, url, content, headers = _redirect(method, url, content, headers, response.status, location)
+            if url is None:
+                error = APIConnectionError(f"Redirected to an unsupported URL: {location!r}", request=request)
+                error.retryable = False
+                raise error
+            if log.isEnabledFor(_DEBUG):
+                log.debug("%s redirected (%d) to %s %s", request.url, response.status, method, url)
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            pool = transport.pool(parts.scheme, parts.netloc)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _raw_result(
         self,
@@ -864,6 +914,41 @@ class APIClient:
         )
         cls = status_error_class(status)
         return cls(message, response=response, body=body, error=error)
+
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80 if parts.scheme == "http" else None)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _redirect(
+    method: str, url: str, content: bytes | None, headers: dict[str, str], status: int, location: str
+) -> tuple[str, Any, bytes | None, dict[str, str]]:
+    """The request that follows a redirect (httpx's rules); the URL is None when it is not http(s)."""
+    from urllib.parse import urljoin, urlsplit
+
+    target = urljoin(url, location.strip())
+    if urlsplit(target).scheme not in ("http", "https") or not urlsplit(target).netloc:
+        return method, None, content, headers
+    new_method = method
+    if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
+        new_method = "GET"
+    new_headers = dict(headers)
+    if new_method != method:
+        content = None
+        for name in [n for n in new_headers if n.lower() in ("content-type", "content-length", "transfer-encoding")]:
+            del new_headers[name]
+    old, new = _origin(url), _origin(target)
+    if old != new and not (old == ("http", new[1], 80) and new == ("https", old[1], 443)):
+        for name in [n for n in new_headers if n.lower() == "authorization"]:
+            del new_headers[name]
+    return new_method, target, content, new_headers
 
 
 def _decode_body(

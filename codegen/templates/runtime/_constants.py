@@ -39,6 +39,8 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 10
+MAX_REDIRECTS = 20
+"""Redirects followed per request, as httpx (the official SDK's client) does by default."""
 MIN_SECRET_LENGTH = 16
 """An API key at least this long is redacted from response bodies that echo it; a shorter one is not a
 secret worth mangling text for (``api_key="test"`` must not turn ``llama-test`` into ``llama-[REDACTED]``)."""
