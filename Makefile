@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UPSTREAM ?= ../shared/upstream/groq-openapi-2.1.yaml
 
-.PHONY: setup demo generate check-drift lint typecheck test bench clean
+.PHONY: setup demo generate check-drift upstream-diff lint typecheck test bench clean
 
 # A fresh checkout: a virtual environment inside it, pinned tools from the package index, the package installed.
 setup: $(VENV)/.installed
@@ -22,6 +22,12 @@ demo: setup generate
 
 generate: setup
 	$(PY) -m codegen generate
+
+# What an upstream OpenAPI document has that schema/ lacks or contradicts (README, "Changing the API"):
+# `make upstream-diff UPSTREAM=path/to/openapi.yaml`; ARGS="--json" or ARGS="--descriptions" pass options.
+# Exit status 0 no findings, 1 findings, 2 bad input.
+upstream-diff: setup
+	$(PY) -m codegen upstream-diff $(UPSTREAM) $(ARGS)
 
 # Non-zero when generated/ is not exactly what the generator produces from schema/ (missing, extra, different files).
 check-drift: setup

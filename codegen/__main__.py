@@ -1,4 +1,5 @@
-"""Command line: ``python -m codegen generate`` writes generated/; ``python -m codegen check`` compares."""
+"""Command line: ``python -m codegen generate`` writes generated/; ``python -m codegen check`` compares;
+``python -m codegen upstream-diff PATH`` compares an upstream OpenAPI document with schema/."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import tomllib
 
-from . import ir, load, models, render, write
+from . import ir, load, models, render, upstream, write
 
 ROOT = load.ROOT
 GENERATED = ROOT / "generated"
@@ -27,10 +28,18 @@ def build(dest: Path, schema_dir: Path = load.SCHEMA_DIR) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
-    parser.add_argument("command", choices=["generate", "check"])
-    parser.add_argument("--schema", type=Path, default=load.SCHEMA_DIR, help="schema folder (default: schema/)")
-    parser.add_argument("--out", type=Path, default=GENERATED, help="generated folder (default: generated/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, purpose in (
+        ("generate", "write generated/ from schema/"),
+        ("check", "compare generated/ with what the generator produces from schema/ (the drift check)"),
+    ):
+        command = commands.add_parser(name, help=purpose, description=purpose)
+        command.add_argument("--schema", type=Path, default=load.SCHEMA_DIR, help="schema folder (default: schema/)")
+        command.add_argument("--out", type=Path, default=GENERATED, help="generated folder (default: generated/)")
+    upstream.cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == upstream.cli.NAME:
+        return upstream.cli.run(args)
     try:
         with tempfile.TemporaryDirectory(prefix="fastgroq-gen-") as tmp:
             fresh = Path(tmp)
