@@ -7,4 +7,7 @@ Stages, one module each:
     render.py  per-operation code and the package files through jinja2, runtime modules copied
     write.py   headers, formatting, parse checks, writing the tree and comparing trees (drift)
 Run it with ``python -m codegen generate`` or ``python -m codegen check``.
+
+Beside it, ``upstream/`` is ``python -m codegen upstream-diff PATH``: what an upstream OpenAPI document
+has that schema/ lacks or contradicts.
 """
