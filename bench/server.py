@@ -11,10 +11,17 @@ Why raw sockets and not http.server: BaseHTTPRequestHandler parses headers with 
 microseconds per request), and the server must never be the bottleneck. Every response is framed with
 chunked transfer encoding, as the real API does, and each body is encoded once and written with a few large
 `sendall` calls.
+
+Compression: with `BENCH_GZIP=1` in the environment, the JSON scenarios (cases 2a, 2b) are sent gzipped
+(level 6, compressed once) to a request whose `Accept-Encoding` names gzip, as the real API may do (it
+answers JSON with `Vary: Accept-Encoding`); event streams are always sent as they are. Off by default, so
+figures stay comparable with earlier runs: fastgroq, groq and openai all ask for gzip on such requests.
 """
 
 from __future__ import annotations
 
+import gzip
+import os
 import socket
 import socketserver
 import sys
@@ -37,7 +44,9 @@ _JSON_HEAD = (
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
     b"x-request-id: " + payloads.REQUEST_ID.encode() + b"\r\n\r\n"
 )
+_JSON_GZIP_HEAD = _JSON_HEAD[:-2] + b"content-encoding: gzip\r\n\r\n"
 _LAST = b"0\r\n\r\n"
+GZIP = os.environ.get("BENCH_GZIP") == "1"
 
 
 def frame(data: bytes) -> bytes:
@@ -68,22 +77,28 @@ def _content_stream(n: int) -> Segments:
     return [(_SSE_HEAD + frame(head), 1), (frame(block_sse), full), (frame(tail) + _LAST, 1)]
 
 
-def build(scenario: str) -> Segments | None:
+def _json(body: bytes, gzipped: bool) -> Segments:
+    if gzipped:
+        return [(_JSON_GZIP_HEAD + frame(gzip.compress(body, 6, mtime=0)) + _LAST, 1)]
+    return [(_JSON_HEAD + frame(body) + _LAST, 1)]
+
+
+def build(scenario: str, gzipped: bool = False) -> Segments | None:
     kind, _, count = scenario.partition("-")
     if kind == "content":
         return _content_stream(int(count))
     if kind == "tools":
         return [(_SSE_HEAD + frame(payloads.sse_body(payloads.reasoning_tools_stream(int(count)))) + _LAST, 1)]
     if kind == "logprobs":
-        return [(_JSON_HEAD + frame(payloads.completion_logprobs(int(count or 8000))) + _LAST, 1)]
+        return _json(payloads.completion_logprobs(int(count or 8000)), gzipped)
     if kind == "toolcalls":
-        return [(_JSON_HEAD + frame(payloads.completion_tools(int(count or 200))) + _LAST, 1)]
+        return _json(payloads.completion_tools(int(count or 200)), gzipped)
     if kind == "small":
         return [(_JSON_HEAD + frame(payloads.completion_small()) + _LAST, 1)]
     return None
 
 
-_cache: dict[str, Segments | None] = {}
+_cache: dict[tuple[str, bool], Segments | None] = {}
 _lock = threading.Lock()
 _NOT_FOUND = b'{"error":{"message":"unknown benchmark scenario","type":"invalid_request_error"}}'
 _404 = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (
@@ -92,15 +107,16 @@ _404 = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-len
 )
 
 
-def response_for(path: str) -> Segments | None:
+def response_for(path: str, gzipped: bool = False) -> Segments | None:
     scenario = path.lstrip("/").split("/", 1)[0]
     if not path.endswith("/chat/completions"):
         return None
+    key = (scenario, gzipped)
     with _lock:
-        if scenario not in _cache:
+        if key not in _cache:
             # Built on first use, so a scenario costs nothing until asked for; the warm-up round pays it.
-            _cache[scenario] = build(scenario)
-        return _cache[scenario]
+            _cache[key] = build(scenario, gzipped)
+        return _cache[key]
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -119,17 +135,21 @@ class Handler(socketserver.BaseRequestHandler):
                 lines = head.split(b"\r\n")
                 path = lines[0].split(b" ")[1].decode()
                 length = 0
+                gzipped = False
                 for line in lines[1:]:
                     name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
+                    name = name.strip().lower()
+                    if name == b"content-length":
                         length = int(value)
+                    elif GZIP and name == b"accept-encoding":
+                        gzipped = b"gzip" in value.lower()
                 while len(buf) < length:
                     data = sock.recv(65536)
                     if not data:
                         return
                     buf += data
                 buf = buf[length:]  # the request body is not needed: the path selects the reply
-                segments = response_for(path)
+                segments = response_for(path, gzipped)
                 if segments is None:
                     sock.sendall(_404)
                     continue

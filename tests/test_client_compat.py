@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Literal
 
 import fastgroq
 import pytest
@@ -554,3 +555,61 @@ def test_redirected_stream(server: MockGroqServer, client: Groq) -> None:
     assert "".join(stream.iter_text()) == "Hello"
     assert server.requests[1].json()["stream"] is True
     assert server.connections_accepted == 1  # the redirect's connection went back to the pool
+
+
+# --- compression ----------------------------------------------------------------------------------------------
+
+
+def test_non_stream_requests_accept_gzip_and_streams_do_not(server: MockGroqServer, client: Groq) -> None:
+    create(client)
+    client.models.list()
+    for _ in create(client, stream=True):
+        pass
+    post, get, stream = server.requests
+    assert post.headers["Accept-Encoding"] == "gzip, deflate"  # what the official SDK's httpx client sends
+    assert get.headers["Accept-Encoding"] == "gzip, deflate"
+    assert stream.headers["Accept-Encoding"] == "identity"
+    assert stream.headers["Accept"] == "text/event-stream"
+
+
+def test_accept_encoding_can_be_overridden(server: MockGroqServer) -> None:
+    with make_client(server, default_headers={"Accept-Encoding": "gzip"}) as client:
+        create(client)
+        for _ in create(client, stream=True):
+            pass
+        create(client, extra_headers={"Accept-Encoding": "identity"})
+    assert [r.headers["Accept-Encoding"] for r in server.requests] == ["gzip", "gzip", "identity"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_json_body_is_decoded(
+    server: MockGroqServer, client: Groq, encoding: Literal["gzip", "deflate"]
+) -> None:
+    body = chat_completion("squeezed " * 200)
+    reply = Reply.json(body, headers={"x-request-id": "req_gz"}).compressed(encoding)
+    assert len(reply.body) < len(json.dumps(body)) // 4
+    server.enqueue(reply)
+    completion = create(client)
+    assert completion.choices[0].message.content == "squeezed " * 200
+    assert completion._request_id == "req_gz"
+    server.enqueue(reply)
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES)
+    assert raw.headers["content-encoding"] == encoding
+    assert raw.json() == json.loads(json.dumps(body))
+    server.enqueue(reply)
+    with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES) as response:
+        assert json.loads(b"".join(response.iter_bytes())) == json.loads(json.dumps(body))
+
+
+def test_compressed_error_body_is_decoded(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.error(400, "bad request, compressed", code="x").compressed("gzip"))
+    with pytest.raises(fastgroq.BadRequestError) as info:
+        create(client)
+    assert info.value.body["error"]["message"] == "bad request, compressed"  # type: ignore[index]
+    assert info.value.response.json() == info.value.body
+
+
+def test_compressed_stream_is_decoded(server: MockGroqServer, client: Groq) -> None:
+    """A server or proxy that compresses an event stream anyway."""
+    server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"] * 50)).compressed("gzip"))
+    assert "".join(create(client, stream=True).iter_text()) == "Hello" * 50

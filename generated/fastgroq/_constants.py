@@ -42,6 +42,8 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 10
+ACCEPT_ENCODING = "gzip, deflate"
+"""Sent with every non-stream request, as the official SDK's httpx client sends it (without brotli or zstandard)."""
 MAX_REDIRECTS = 20
 """Redirects followed per request, as httpx (the official SDK's client) does by default."""
 MIN_SECRET_LENGTH = 16

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from ._constants import (
+    ACCEPT_ENCODING,
     API_ROOT_PATH,
     DEFAULT_ENDPOINT,
     DEFAULT_MAX_CONNECTIONS,
@@ -408,11 +409,21 @@ class APIClient:
         self._secret = api_key if len(api_key) >= MIN_SECRET_LENGTH else ""
         headers: dict[str, str] = {
             "Accept": "application/json",
+            # What the official SDK's httpx client sends; urllib3 decodes both. Groq answers JSON with
+            # `Vary: Accept-Encoding`, and a large body (8,000 logprobs, 3.5 MB) gzips to ~7%.
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": f"fastgroq/{__version__}",
             "Authorization": f"Bearer {api_key}",
         }
         _merge_headers(headers, self._default_headers)
         self._base_headers = headers
+        # Streams ask for no compression (http.client then sends `identity`) unless the caller set it:
+        # gunzip costs ~1.7 ns per byte here, about a third more CPU on a stream read at ~640,000 chunks/s.
+        stream_headers = dict(headers)
+        stream_headers["Accept"] = "text/event-stream"
+        if not any(name.lower() == "accept-encoding" for name in self._default_headers):
+            del stream_headers["Accept-Encoding"]
+        self._stream_headers = stream_headers
 
     @property
     def api_key(self) -> str:
@@ -600,11 +611,9 @@ class APIClient:
         content: bytes | None = None
         if body is not None or opts.extra_body:
             content = self._encode(op, body if body is not None else {}, opts.extra_body)
-        headers = dict(self._base_headers)
+        headers = dict(self._stream_headers if stream else self._base_headers)
         if content is not None:
             headers["Content-Type"] = "application/json"
-        if stream:
-            headers["Accept"] = "text/event-stream"
         if opts.extra_headers:
             _merge_headers(headers, opts.extra_headers)
         timeout = self.timeout if opts.timeout is None else Timeout.coerce(opts.timeout)

@@ -123,6 +123,7 @@ class Reply:
         Reply.sse(chunks, chunked=False).truncated(after_events=2)     # close-delimited, cut after 2 events
         Reply.sse(chunks).reset_after(100)                             # RST in the middle of an event
         Reply.json({}).delayed(3.0)                                    # headers only after 3 s
+        Reply.json(chat_completion()).compressed("gzip")               # Content-Encoding: gzip
         Reply.sse(chunks).stalled(after_events=1, seconds=5.0)         # pause mid-stream
         Reply.reset()                                                  # RST instead of any response
 
@@ -372,6 +373,26 @@ class Reply:
         """Pause for `seconds` after this many body bytes (or SSE events), then send the rest."""
         new = self._copy()
         new._stall = (self._offset(after, after_events), seconds)
+        return new
+
+    def compressed(self, encoding: Literal["gzip", "deflate"] = "gzip") -> Reply:
+        """A copy whose body is compressed (``gzip`` or ``deflate``) and sent with ``Content-Encoding``.
+
+        Whatever the request's ``Accept-Encoding`` says, as a server or proxy that compresses anyway would.
+        An SSE reply's events are then sent as one compressed body (``delay`` and ``after_events`` no
+        longer apply; ``after`` counts compressed bytes).
+        """
+        import zlib
+
+        if encoding == "gzip":
+            compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # gzip container, no file name or time
+        elif encoding == "deflate":
+            compressor = zlib.compressobj(6, zlib.DEFLATED, 15)  # zlib container, as HTTP's "deflate"
+        else:
+            raise ValueError(f"encoding must be 'gzip' or 'deflate', not {encoding!r}")
+        new = self.with_headers({"content-encoding": encoding})
+        new.body = compressor.compress(self.body) + compressor.flush()
+        new._frames = None
         return new
 
     def with_headers(self, headers: Mapping[str, str]) -> Reply:
