@@ -117,6 +117,10 @@ def parse_yaml(text: str, where: str) -> Any:
     """``yaml.safe_load`` that also refuses a key written twice in one mapping (PyYAML keeps the last)."""
     try:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: plain data only
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise SchemaError(f"{where}: not valid YAML: {exc.problem}{at}") from exc
     except yaml.YAMLError as exc:
         raise SchemaError(f"{where}: not valid YAML: {' '.join(str(exc).split())}") from exc
 

@@ -153,11 +153,14 @@ def _covered(path: str, item: dict[str, Any]) -> bool:
     [
         (None, "no such file"),
         (b"\xff\xfe\x00binary", "not YAML or JSON"),
-        (b"openapi: 3.0.1\npaths: {a: [unclosed\n", "not YAML or JSON"),
+        (b"openapi: 3.0.1\npaths: {a: [unclosed\n", "not valid YAML or JSON: did not find expected ',' or ']' (line 3"),
         (b"just: a mapping\n", "not an OpenAPI 3.x document"),
         (b'{"swagger": "2.0", "info": {}, "paths": {}}', "not an OpenAPI 3.x document"),
         (b"- a\n- list\n", "not an OpenAPI 3.x document"),
-        (b"openapi: 3.0.1\ninfo: {title: t}\npaths: {/x: {get: {}}}\npaths: {}\n", "duplicate key 'paths'"),
+        (
+            b"openapi: 3.0.1\ninfo: {title: t}\npaths: {/x: {get: {}}}\npaths: {}\n",
+            "found duplicate key 'paths' (line 4, column 1)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, content: bytes | None, message: str) -> None:
@@ -287,6 +290,11 @@ def _union_member_added(data: dict[str, Any]) -> None:
     }
 
 
+def _parameter_added(data: dict[str, Any]) -> None:
+    # Declared for the whole path, as OpenAPI allows: it applies to GET /models.
+    data["paths"]["/openai/v1/models"]["parameters"] = [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]
+
+
 def _made_nullable(data: dict[str, Any]) -> None:
     _schemas(data)["CompletionUsage"]["properties"]["total_tokens"]["nullable"] = True
 
@@ -353,6 +361,15 @@ MUTATIONS: dict[str, tuple[Callable[[dict[str, Any]], None], Finding]] = {
             S + "ChatCompletionRequestMessage/oneOf/5",
             "schema/chat.yaml#/$defs/ChatCompletionMessageParam",
             "union member ChatCompletionRequestMoodMessage has no counterpart",
+        ),
+    ),
+    "parameter added": (
+        _parameter_added,
+        Finding(
+            "missing-property",
+            "#/paths/~1openai~1v1~1models/parameters/0",
+            "schema/models.yaml#/x-operations/listModels/parameters/limit",
+            "query parameter `limit`",
         ),
     ),
     "made nullable": (
@@ -475,6 +492,7 @@ def test_descriptions_only_with_the_flag(tmp_path: Path, document: dict[str, Any
     # ...but the description that lists the known ids is out of date.
     described = diff(path, descriptions=True)
     assert {f.kind for f in described.findings} == {"missing-operation", "description-changed"}
+    assert described.known_deviations == baseline.known_deviations
     listed = [f for f in described.findings if "groq/next-model" in f.detail]
     assert [(f.upstream, f.detail) for f in listed] == [
         (REQUEST + "/properties/model", 'upstream lists "groq/next-model"; the description does not')

@@ -81,6 +81,8 @@ def classify(
 
 
 def _covers(declaration: Declaration, finding: Finding) -> bool:
+    if finding.kind == "description-changed":
+        return False  # a declaration is about what the API does, never about wording
     if not pointer.is_within(finding.upstream, declaration.upstream):
         return False
     if finding.schema is None:

@@ -26,6 +26,8 @@ class UpstreamOperation:
     operation_id: str
     summary: str
     spec: dict[str, Any]
+    parameters: tuple[tuple[Any, str], ...]
+    """The parameters of the path and of the operation (the operation's win), with their pointers."""
 
     @property
     def label(self) -> str:
@@ -59,17 +61,30 @@ class UpstreamDocument:
         for path, item in self.data["paths"].items():
             if not isinstance(item, dict):
                 continue
+            shared = _parameters(item, pointer.join(pointer.ROOT, "paths", path))
             for method in HTTP_METHODS:
                 spec = item.get(method)
                 if isinstance(spec, dict):
+                    where = pointer.join(pointer.ROOT, "paths", path, method)
                     yield UpstreamOperation(
                         method=method,
                         path=str(path),
-                        pointer=pointer.join(pointer.ROOT, "paths", path, method),
+                        pointer=where,
                         operation_id=str(spec.get("operationId", "")),
                         summary=" ".join(str(spec.get("summary", "")).split()),
                         spec=spec,
+                        parameters=tuple({**shared, **_parameters(spec, where)}.values()),
                     )
+
+
+def _parameters(holder: dict[str, Any], where: str) -> dict[tuple[str, str], tuple[Any, str]]:
+    """``holder``'s parameters by (name, location), each with its pointer (a ``$ref`` is followed later)."""
+    found: dict[tuple[str, str], tuple[Any, str]] = {}
+    params = holder.get("parameters")
+    for i, param in enumerate(params if isinstance(params, list) else []):
+        key = (str(param.get("name", i)), str(param.get("in", ""))) if isinstance(param, dict) else (str(i), "")
+        found[key] = (param, pointer.join(where, "parameters", i))
+    return found
 
 
 def read(path: Path) -> UpstreamDocument:
@@ -85,7 +100,7 @@ def read(path: Path) -> UpstreamDocument:
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not YAML or JSON (not UTF-8 text)") from None
     except SchemaError as exc:
-        raise BadInput(str(exc).replace("not valid YAML", "not YAML or JSON", 1)) from None
+        raise BadInput(str(exc).replace("not valid YAML", "not valid YAML or JSON", 1)) from None
     if not isinstance(data, dict) or not str(data.get("openapi", "")).startswith("3."):
         raise BadInput(f"{path}: not an OpenAPI 3.x document (no `openapi: 3.x` at the top)")
     if not isinstance(data.get("info"), dict) or not isinstance(data.get("paths"), dict):

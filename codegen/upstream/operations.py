@@ -76,8 +76,7 @@ def _success(responses: Any, operation: str) -> tuple[Any, str]:
 
 def _parameters(comparison: Comparison, operation: UpstreamOperation, ours: dict[str, Any], here: str) -> None:
     theirs: dict[str, tuple[Any, str]] = {}
-    for i, param in enumerate(operation.spec.get("parameters", [])):
-        where = pointer.join(operation.pointer, "parameters", i)
+    for param, where in operation.parameters:
         if isinstance(param, dict) and isinstance(param.get("$ref"), str):
             param, where = comparison.upstream.follow(param["$ref"])
         if isinstance(param, dict) and "name" in param:
