@@ -613,3 +613,46 @@ def test_compressed_stream_is_decoded(server: MockGroqServer, client: Groq) -> N
     """A server or proxy that compresses an event stream anyway."""
     server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"] * 50)).compressed("gzip"))
     assert "".join(create(client, stream=True).iter_text()) == "Hello" * 50
+
+
+# --- NOT_GIVEN, omit and copy() as in the official SDK ----------------------------------------------------
+
+
+def test_not_given_and_omit_parameters_are_not_sent(server: MockGroqServer) -> None:
+    client = make_client(server, default_headers={"X-Team": "search"})
+
+    def ask(temperature: float | None = None) -> None:
+        # A wrapper written for the official SDK: pass the value, or the sentinel when there is none.
+        create(
+            client,
+            temperature=temperature if temperature is not None else fastgroq.NOT_GIVEN,
+            max_completion_tokens=fastgroq.omit,
+            seed=fastgroq.not_given,
+            extra_headers={"X-Trace": "1", "X-Team": fastgroq.omit},
+        )
+
+    ask()
+    ask(0.5)
+    first, second = (r.json() for r in server.requests)
+    assert set(first) == {"model", "messages"}
+    assert second["temperature"] == 0.5 and "seed" not in second
+    assert "X-Team" not in server.requests[0].headers
+    assert server.requests[0].headers["X-Trace"] == "1"
+    client.close()
+
+
+def test_copy_as_in_the_official_sdk(server: MockGroqServer) -> None:
+    with make_client(server, default_headers={"X-A": "1"}, default_query={"q": "1"}) as client:
+        same = client.copy(api_key=None, base_url=None, default_headers=None)
+        assert (same.api_key, same.base_url) == (client.api_key, client.base_url)
+        merged = client.copy(default_headers={"X-B": "2"}, default_query={"r": "2"})
+        replaced = client.with_options(set_default_headers={"X-C": "3"}, set_default_query={})
+        create(merged)
+        create(replaced)
+        with pytest.raises(ValueError, match="mutually exclusive"):
+            client.copy(default_headers={"X-B": "2"}, set_default_headers={"X-C": "3"})
+    merged_req, replaced_req = server.requests
+    assert merged_req.headers["X-A"] == "1" and merged_req.headers["X-B"] == "2"
+    assert merged_req.query == {"q": "1", "r": "2"}
+    assert "X-A" not in replaced_req.headers and replaced_req.headers["X-C"] == "3"
+    assert replaced_req.query == {}

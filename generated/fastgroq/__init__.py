@@ -8,7 +8,7 @@ Generated from the hand-written schema in ``schema/``. Types live in :mod:`fastg
 
 from . import types
 from ._accumulate import accumulate_chunks
-from ._base_client import Operation, RequestOptions, Timeout
+from ._base_client import NOT_GIVEN, NotGiven, Omit, Operation, RequestOptions, Timeout, not_given, omit
 from ._client import Groq
 from ._constants import (
     CHAT_COMPLETION_ROUTE,
@@ -60,6 +60,9 @@ __all__ = [
     "Groq",
     "HTTPRequest",
     "HTTPResponse",
+    "NOT_GIVEN",
+    "NotGiven",
+    "Omit",
     "Operation",
     "RateLimits",
     "RawResponse",
@@ -68,6 +71,8 @@ __all__ = [
     "Timeout",
     "__version__",
     "accumulate_chunks",
+    "not_given",
+    "omit",
     "types",
     "ChatCompletion",
     "ChatCompletionRequest",

@@ -16,7 +16,7 @@ from typing import Any, Literal, cast, overload
 
 from msgspec import UNSET, UnsetType
 
-from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike
+from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike, drop_not_given
 from ._response import RawResponse, ResponseContextManager
 from ._streaming import Stream
 from .types import (
@@ -74,8 +74,9 @@ def _create_chat_completion(
 ) -> Any:
     """The body of ``chat.completions.create`` and of its raw and streaming twins."""
     if request is None:
-        # Not validated here: the whole request is checked once it is encoded, before it is sent.
-        request = ChatCompletionRequest(**fields)
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = ChatCompletionRequest(**drop_not_given(fields))
     elif fields:
         raise TypeError(f"create() takes a ChatCompletionRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(

@@ -53,7 +53,20 @@ if TYPE_CHECKING:
 
     import urllib3
 
-__all__ = ["NOT_GIVEN", "APIClient", "Operation", "RequestOptions", "Timeout", "TimeoutLike", "normalize_base_url"]
+__all__ = [
+    "NOT_GIVEN",
+    "APIClient",
+    "NotGiven",
+    "Omit",
+    "Operation",
+    "RequestOptions",
+    "Timeout",
+    "TimeoutLike",
+    "drop_not_given",
+    "normalize_base_url",
+    "not_given",
+    "omit",
+]
 
 # Bound by _setup_logging() when the first request is sent: importing logging costs ~3.5 ms (~4% of
 # `import fastgroq; Groq()` wall time) that start-up should not pay, and nothing logs before a request;
@@ -71,12 +84,13 @@ _GC_PAUSE_BYTES = 256 * 1024
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class _NotGiven:
-    """Sentinel for "keep the current value" in ``with_options`` (None is a meaningful value there)."""
+class NotGiven:
+    """Sentinel for "not given" where None is a meaningful value (``with_options(timeout=...)``), as in the
+    official SDK. Passed as a request parameter (``temperature=NOT_GIVEN``) it means "not sent"."""
 
-    _instance: _NotGiven | None = None
+    _instance: NotGiven | None = None
 
-    def __new__(cls) -> _NotGiven:
+    def __new__(cls) -> NotGiven:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -88,7 +102,34 @@ class _NotGiven:
         return False
 
 
-NOT_GIVEN = _NotGiven()
+NOT_GIVEN = NotGiven()
+not_given = NOT_GIVEN
+
+
+class Omit:
+    """The official SDK's ``omit``: as a request parameter, "do not send it"; as a header value in
+    ``extra_headers`` or ``default_headers``, "remove this header"."""
+
+    _instance: Omit | None = None
+
+    def __new__(cls) -> Omit:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "omit"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+omit = Omit()
+
+
+def drop_not_given(fields: dict[str, Any]) -> dict[str, Any]:
+    """Request parameters without those passed as ``NOT_GIVEN`` or ``omit`` (code written for the official SDK)."""
+    return {name: value for name, value in fields.items() if not isinstance(value, (NotGiven, Omit))}
 
 
 @dataclass(frozen=True)
@@ -220,7 +261,7 @@ def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
         existing = lowered.get(name.lower())
         if existing is not None:
             del target[existing]
-        if value is None:
+        if value is None or isinstance(value, Omit):
             continue
         target[name] = str(value)
         lowered[name.lower()] = name
@@ -465,33 +506,44 @@ class APIClient:
     def with_options(
         self: _C,
         *,
-        api_key: str | _NotGiven = NOT_GIVEN,
-        base_url: str | _NotGiven = NOT_GIVEN,
-        timeout: float | Timeout | TimeoutLike | None | _NotGiven = NOT_GIVEN,
-        max_retries: int | _NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | _NotGiven = NOT_GIVEN,
-        default_query: Mapping[str, object] | _NotGiven = NOT_GIVEN,
+        api_key: str | None | NotGiven = NOT_GIVEN,
+        base_url: str | None | NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | TimeoutLike | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None | NotGiven = NOT_GIVEN,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> _C:
-        """A copy with some options changed, sharing this client's connection pool.
+        """A copy with some options changed, sharing this client's connection pool (``copy`` is the same).
 
-        ``default_headers`` and ``default_query`` are merged into the current ones (a header set to None
-        is removed). Closing the copy leaves the shared pool open; closing the original closes it.
+        As in the official SDK: ``api_key``, ``base_url``, ``default_headers`` or ``default_query`` left out
+        or None keep the current value; ``timeout=None`` means no timeout. ``default_headers`` and
+        ``default_query`` are merged into the current ones (a header set to None or ``omit`` is removed);
+        ``set_default_headers`` and ``set_default_query`` replace them. Closing the copy leaves the shared
+        pool open; closing the original closes it.
         """
         import copy as copy_module
 
+        if default_headers not in (None, NOT_GIVEN) and set_default_headers is not None:
+            raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
+        if default_query not in (None, NOT_GIVEN) and set_default_query is not None:
+            raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
         clone = copy_module.copy(self)
         clone._owns_transport = False
-        headers = dict(self._default_headers)
-        if not isinstance(default_headers, _NotGiven):
+        headers = dict(self._default_headers) if set_default_headers is None else dict(set_default_headers)
+        if isinstance(default_headers, Mapping):
             _merge_headers(headers, default_headers)
-        query = dict(self._default_query)
-        if not isinstance(default_query, _NotGiven):
+        query = dict(self._default_query) if set_default_query is None else dict(set_default_query)
+        if isinstance(default_query, Mapping):
             query.update(default_query)
+        clone._default_headers = headers
+        clone._default_query = query
         clone._configure(
-            api_key=self.api_key if isinstance(api_key, _NotGiven) else api_key,
-            base_url=self.base_url if isinstance(base_url, _NotGiven) else base_url,
-            timeout=self.timeout if isinstance(timeout, _NotGiven) else timeout,
-            max_retries=self.max_retries if isinstance(max_retries, _NotGiven) else max_retries,
+            api_key=api_key if isinstance(api_key, str) else self.api_key,
+            base_url=base_url if isinstance(base_url, str) else self.base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             default_headers=headers,
             default_query=query,
         )
