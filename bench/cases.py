@@ -9,6 +9,7 @@ Conventions that keep the comparison fair:
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -172,11 +173,18 @@ def touch_completion(completion: Any) -> int:
 
 
 class Clients:
-    """One client per (SDK, scenario), reused across rounds so connection pools stay warm."""
+    """One client per (SDK, scenario), reused across rounds so connection pools stay warm.
 
-    def __init__(self, port: int, fastgroq: Any) -> None:
+    With a baseline (``run.py --baseline REF``), ``baseline`` is fastgroq as generated at another commit,
+    imported under another package name, and measured as one more client (named ``baseline_name``) beside
+    the current one: before and after in the same run, against the same server process.
+    """
+
+    def __init__(self, port: int, fastgroq: Any, baseline: Any = None, baseline_name: str = "") -> None:
         self.root = f"http://127.0.0.1:{port}"
         self.fastgroq_module = fastgroq
+        self.baseline_module = baseline
+        self.baseline_name = baseline_name if baseline is not None else ""
         self._cache: dict[tuple[str, str], Any] = {}
 
     def get(self, sdk: str, scenario: str) -> Any:
@@ -195,14 +203,24 @@ class Clients:
             import openai
 
             return openai.OpenAI(api_key="bench", base_url=f"{self.root}/{scenario}/openai/v1", max_retries=0)
-        if sdk == "fastgroq":
-            return self.fastgroq_module.Groq(
-                api_key="bench", base_url=f"{self.root}/{scenario}/openai/v1", max_retries=0
-            )
+        if sdk in ("fastgroq", self.baseline_name):
+            module = self.fastgroq_module if sdk == "fastgroq" else self.baseline_module
+            return module.Groq(api_key="bench", base_url=f"{self.root}/{scenario}/openai/v1", max_retries=0)
         raise ValueError(sdk)
 
     def sdks(self) -> list[str]:
-        return (["fastgroq"] if self.fastgroq_module else []) + ["groq", "openai"]
+        fastgroqs = (["fastgroq"] if self.fastgroq_module else []) + (
+            [self.baseline_name] if self.baseline_name else []
+        )
+        return [*fastgroqs, "groq", "openai"]
+
+    def baseline_ratio(self, result: Result, case: str, unit: str, suffix: str = "", op: str = "") -> None:
+        """fastgroq against the baseline, informative (a ratio > 1 is faster for rates, slower for costs)."""
+        if self.baseline_name:
+            name = self.baseline_name
+            result.ratio(
+                case, f"fastgroq/{name}{suffix} {unit}", (case, f"fastgroq{suffix}"), (case, name + suffix), op, None
+            )
 
 
 def fmt(value: float) -> str:
@@ -268,6 +286,7 @@ def case_stream(result: Result, clients: Clients, s: Settings) -> None:
         result.ratio(case, "minimal pipeline/bound chunks/s", (case, "minimal pipeline"), (case, "bound"), "", None)
         result.ratio(case, "fastgroq/openai chunks/s", (case, "fastgroq"), (case, "openai"), "", None)
         result.ratio(case, "openai/groq chunks/s", (case, "openai"), (case, "groq"), "", None)
+        clients.baseline_ratio(result, case, "chunks/s")
         report_checks(result, c0)
 
 
@@ -364,6 +383,7 @@ def case_large(result: Result, clients: Clients, s: Settings) -> None:
         samples = alternate(_large_fns(clients, scenario, body, s.min_time), s.rounds, s.warmup)
         for client, values in samples.items():
             note = {
+                f"{clients.baseline_name} decode": "the baseline runtime's decode of the same body",
                 "groq decode": "json.loads + groq._models.construct_type (the SDK's real path)",
                 "openai decode": "json.loads + openai._models.construct_type",
                 "fastgroq decode": "the runtime's decode: cached Decoder(ChatCompletion), GC paused >= 256 KiB",
@@ -376,6 +396,8 @@ def case_large(result: Result, clients: Clients, s: Settings) -> None:
         result.ratio(case, "fastgroq/groq e2e decodes/s", (case, "fastgroq e2e"), (case, "groq e2e"), ">=", 20)
         result.ratio(case, "fastgroq/groq decode-only", (case, "fastgroq decode"), (case, "groq decode"), ">=", 20)
         result.ratio(case, "fastgroq/openai e2e decodes/s", (case, "fastgroq e2e"), (case, "openai e2e"), "", None)
+        clients.baseline_ratio(result, case, "decodes/s", " e2e")
+        clients.baseline_ratio(result, case, "decodes/s", " decode")
         report_checks(result, c0)
 
 
@@ -401,6 +423,16 @@ def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) ->
 
         decoder = CREATE_CHAT_COMPLETION.response_decoder
         fns["fastgroq decode"] = per_second(lambda: touch_completion(_decode(decoder, body)), min_time)
+    base = clients.baseline_module
+    if base:
+        # The baseline's own decode step, as its runtime does it (older runtimes may lack _decode).
+        base_resources = importlib.import_module(base.__name__ + "._resources")
+        base_client = importlib.import_module(base.__name__ + "._base_client")
+        base_decoder = base_resources.CREATE_CHAT_COMPLETION.response_decoder
+        base_decode = getattr(base_client, "_decode", lambda dec, data: dec.decode(data))
+        fns[f"{clients.baseline_name} decode"] = per_second(
+            lambda: touch_completion(base_decode(base_decoder, body)), min_time
+        )
     # groq and openai (Stainless) call response.json() then construct_type(), which builds the models
     # without validation (strict validation is off by default): that is the path measured.
     groq_type, openai_type = groq.types.chat.ChatCompletion, openai.types.chat.ChatCompletion
@@ -447,6 +479,7 @@ def case_small_request(result: Result, clients: Clients, s: Settings) -> None:
     result.ratio("3", "groq/fastgroq CPU per request", ("3", "groq"), ("3", "fastgroq"), ">=", 2.5)
     result.ratio("3", "fastgroq/bare-urllib3 CPU per request", ("3", "fastgroq"), ("3", "bare urllib3"), "<=", 1.2)
     result.ratio("3", "openai/fastgroq CPU per request", ("3", "openai"), ("3", "fastgroq"), "", None)
+    clients.baseline_ratio(result, "3", "CPU per request")
     report_checks(result, c0)
 
 
@@ -472,6 +505,12 @@ def case_cold_start(result: Result, clients: Clients, s: Settings) -> None:
     if not clients.fastgroq_module:
         del codes["fastgroq"]
     env = child_env()
+    if clients.baseline_module:
+        base = clients.baseline_module
+        codes[clients.baseline_name] = f"import {base.__name__} as f; f.Groq(api_key='bench')"
+        # The baseline's folder holds the renamed package; it goes after the checkout's generated/.
+        folder = str(Path(base.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join((env["PYTHONPATH"], folder))
     # Cold means a new process, not uncompiled code: an installed package has its .pyc files. The checkout's
     # generated/ has none when PYTHONDONTWRITEBYTECODE is set (as it is here), which would charge fastgroq
     # for compiling ~5,000 lines on every start. A private cache prefix, filled by the warm-up round, gives
@@ -497,6 +536,7 @@ def case_cold_start(result: Result, clients: Clients, s: Settings) -> None:
         result.measures.append(Measure("4", "cold start", client, "ms wall", values, note))
     report(result, "4", "cold start: import + first client construction (whole process)", m0)
     result.ratio("4", "fastgroq/groq import wall", ("4", "fastgroq"), ("4", "groq"), "<=", 0.25)
+    clients.baseline_ratio(result, "4", "import wall")
     fast, groq_, bare = result.find("4", "fastgroq"), result.find("4", "groq"), result.find("4", "python -c pass")
     if fast and groq_ and bare:
         # The same ratio without the interpreter's own start-up, which neither package can change.

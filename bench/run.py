@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick         # smoke run, well under a minute (figures not comparable)
     .venv/bin/python bench/run.py --rounds 9 --cases 1,3 --out /tmp/results
     .venv/bin/python bench/run.py --profile       # cProfile of the fastgroq stream case, top entries
+    .venv/bin/python bench/run.py --baseline main # also fastgroq as generated at main: before/after, one run
 
 One server process (bench/server.py) serves identical pre-encoded bytes to every client; the clients run
 alternately after a warm-up; medians are reported with the ratio of each pair and PASS/FAIL against the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib
 import importlib.metadata
 import json
 import os
@@ -45,6 +47,41 @@ def load_fastgroq() -> tuple[Any, str]:
         return fastgroq, ""
     except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"
+
+
+BASELINE_PACKAGE = "fastgroq_baseline"
+
+
+def load_baseline(ref: str, folder: Path) -> tuple[Any, str]:
+    """fastgroq as generated at git ``ref``, imported as ``fastgroq_baseline``: (module, its short commit).
+
+    ``generated/fastgroq`` at that commit is extracted into ``folder`` under the other name; the package only
+    imports itself relatively, so both versions live side by side in this process, each with its own types,
+    decoders and connection pools.
+    """
+    import io
+    import tarfile
+
+    rev = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--short", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    if rev.returncode != 0:
+        raise SystemExit(f"--baseline {ref}: not a commit of this repository ({rev.stderr.strip()})")
+    commit = rev.stdout.strip()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "generated/fastgroq"], capture_output=True
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"--baseline {ref}: no generated/fastgroq at {commit} ({archive.stderr.decode().strip()})")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    (folder / "generated" / "fastgroq").rename(folder / BASELINE_PACKAGE)
+    sys.path.append(str(folder))
+    module = importlib.import_module(BASELINE_PACKAGE)
+    module.Groq  # noqa: B018 - the client must exist, not only the package
+    return module, commit
 
 
 def version(dist: str) -> str:
@@ -130,7 +167,8 @@ def write_markdown(path: Path, info: dict[str, str], result: cases.Result, setti
         "",
         "Versions: "
         + ", ".join(f"{k} {info[k]}" for k in ("fastgroq", "groq", "openai", "msgspec", "urllib3", "httpx", "pydantic"))
-        + ".",
+        + "."
+        + (f" Baseline: {info['baseline']}, measured as another client." if "baseline" in info else ""),
         "",
         f"Rounds: {settings.rounds} alternated after {settings.warmup} warm-up; figures are medians. "
         f"One loopback server process serves identical pre-encoded bytes (chunked) to every client.",
@@ -257,12 +295,27 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="folder for latest.md/.json/.png")
     parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers to run")
     parser.add_argument("--profile", action="store_true", help="only profile the fastgroq stream case")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run fastgroq as generated at git REF (a branch, tag or commit), as another client "
+        "alternating with the current one: before/after figures in one run",
+    )
     args = parser.parse_args()
 
     sys.stdout.reconfigure(line_buffering=True)  # progress shows up live even when piped to a file
     settings = settings_for(args)
     fastgroq, import_error = load_fastgroq()
     info = machine_info()
+    baseline, baseline_name = None, ""
+    baseline_folder = contextlib.ExitStack()
+    if args.baseline:
+        import tempfile
+
+        folder = Path(baseline_folder.enter_context(tempfile.TemporaryDirectory(prefix="fastgroq-baseline-")))
+        baseline, commit = load_baseline(args.baseline, folder)
+        baseline_name = f"baseline {commit}"
+        info["baseline"] = f"fastgroq {getattr(baseline, '__version__', '?')} at {args.baseline} ({commit})"
     note = ""
     if import_error:
         note = f"fastgroq could not be imported ({import_error}); its rows are missing and its targets read n/a."
@@ -275,14 +328,14 @@ def main() -> int:
         print(f"  NOTE     {note}")
 
     result = cases.Result()
-    with server_process() as port:
+    with baseline_folder, server_process() as port:
         if args.profile:
             if not fastgroq:
                 print("cannot profile: " + import_error)
                 return 1
             profile_stream(port, fastgroq, settings.stream_chunks)
             return 0
-        clients = cases.Clients(port, fastgroq)
+        clients = cases.Clients(port, fastgroq, baseline, baseline_name)
         steps = {
             "1": lambda: cases.case_stream(result, clients, settings),
             "2": lambda: cases.case_large(result, clients, settings),
