@@ -56,6 +56,8 @@ class Operation:
     stream_flag: str | None
     stream_event_type: str | None
     area: str
+    response_envelope: tuple[str, ...] = ()
+    stream_event_envelope: tuple[str, ...] = ()
 
     @property
     def const_name(self) -> str:
@@ -177,6 +179,8 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         raise SchemaError(f"{where}: path parameters with a request body are not supported by the generator yet")
     stream = spec.get("stream")
     *resource, method_name = spec["client_method"].split(".")
+    response_type = _def_name(spec["response"], defs, f"{where}.response")
+    stream_event_type = _def_name(stream["event"], defs, f"{where}.stream.event") if stream else None
     return Operation(
         id=op_id,
         resource=tuple(resource),
@@ -187,11 +191,30 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         description=spec.get("description", ""),
         path_params=tuple(PathParam(name, p.get("description", "")) for name, p in params.items()),
         request_type=_def_name(spec["request"], defs, f"{where}.request") if "request" in spec else None,
-        response_type=_def_name(spec["response"], defs, f"{where}.response"),
+        response_type=response_type,
         stream_flag=stream["flag"] if stream else None,
-        stream_event_type=_def_name(stream["event"], defs, f"{where}.stream.event") if stream else None,
+        stream_event_type=stream_event_type,
         area=area,
+        response_envelope=_envelope(response_type, defs),
+        stream_event_envelope=_envelope(stream_event_type, defs) if stream_event_type else (),
     )
+
+
+def _envelope(name: str, defs: dict[str, Any]) -> tuple[str, ...]:
+    """The properties a response of type ``name`` cannot do without (``x-envelope``), checked.
+
+    The client repairs any other value of a 2xx body that does not match its type; a body without one of
+    these (or with a value there that cannot be repaired) is an error. They must be required properties.
+    """
+    node = defs[name]
+    envelope = node.get("x-envelope", [])
+    required = set(node.get("required", []))
+    if not isinstance(envelope, list) or not all(isinstance(p, str) for p in envelope):
+        raise SchemaError(f"$defs/{name}: x-envelope must be a list of property names")
+    stray = [p for p in envelope if p not in required]
+    if stray:
+        raise SchemaError(f"$defs/{name}: x-envelope names {stray}, which are not required properties")
+    return tuple(envelope)
 
 
 def _def_name(ref_holder: dict[str, Any], defs: dict[str, Any], where: str) -> str:

@@ -38,6 +38,7 @@ from ._exceptions import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._repair import Repair, repairs
 from ._response import APIResponse, HTTPRequest, HTTPResponse, RateLimits, RawResponse
 from ._streaming import Stream
 from ._version import __version__
@@ -66,6 +67,7 @@ __all__ = [
     "Operation",
     "RateLimits",
     "RawResponse",
+    "Repair",
     "RequestOptions",
     "Stream",
     "Timeout",
@@ -73,6 +75,7 @@ __all__ = [
     "accumulate_chunks",
     "not_given",
     "omit",
+    "repairs",
     "types",
     "ChatCompletion",
     "ChatCompletionRequest",

@@ -48,18 +48,21 @@ CREATE_CHAT_COMPLETION = Operation(
     response_type=ChatCompletion,
     request_type=ChatCompletionRequest,
     stream_event_type=ChatCompletionChunk,
+    response_envelope=("choices",),
 )
 LIST_MODELS = Operation(
     name="listModels",
     method="GET",
     path="/models",
     response_type=ModelListResponse,
+    response_envelope=("data",),
 )
 RETRIEVE_MODEL = Operation(
     name="retrieveModel",
     method="GET",
     path="/models/{model}",
     response_type=Model,
+    response_envelope=("id",),
 )
 
 

@@ -143,6 +143,10 @@ class Operation:
         response_type: The type a 2xx JSON body decodes into.
         request_type: The request body type (validated before sending), or None for bodiless requests.
         stream_event_type: The type of each streamed ``data:`` event, for operations that can stream.
+        response_envelope: Fields of ``response_type`` that a 2xx body cannot do without (``x-envelope`` in
+            the schema): a body that lacks one, or has a value there that cannot be repaired, is an
+            ``APIResponseValidationError``; any other value that does not match is repaired (``_repair``).
+        stream_event_envelope: The same for ``stream_event_type``.
     """
 
     name: str
@@ -151,6 +155,8 @@ class Operation:
     response_type: type
     request_type: type | None = None
     stream_event_type: type | None = None
+    response_envelope: tuple[str, ...] = ()
+    stream_event_envelope: tuple[str, ...] = ()
 
     # cached_property writes straight into the instance __dict__, which a frozen dataclass allows; built
     # lazily so importing the generated resources costs no decoder construction.
@@ -873,6 +879,8 @@ class APIClient:
                 batch_decoder=batch_decoder,
                 error_decoder=_ErrorDecoding.error_object,
                 secret=secret,
+                event_type=op.stream_event_type,
+                envelope=op.stream_event_envelope,
             )
             r._attach_stream(stream)
             return stream
@@ -1015,20 +1023,22 @@ def _redirect(
 def _decode_body(
     op: Operation, status: int, headers: Mapping[str, str], request_id: str | None, data: bytes, secret: str
 ) -> Any:
+    repairs: list[Any] | None = None
     try:
         result = _decode(op.response_decoder, data)
+    except msgspec.ValidationError as exc:
+        # JSON, but a value does not match the schema: repair it (the fast path above never gets here).
+        from ._repair import decode_repaired, log_repairs
+
+        try:
+            result, repairs = decode_repaired(
+                lambda repaired: _decode(op.response_decoder, repaired), op.response_type, data, op.response_envelope
+            )
+        except msgspec.DecodeError as error:
+            raise _invalid_body(op, status, headers, request_id, data, secret, error) from exc
+        log_repairs(repairs, f"the {status} response to {op.name}", request_id=request_id)
     except msgspec.DecodeError as exc:
-        if secret:
-            # A server may echo the request (and so the key) back; the snippet below must not carry it.
-            data = data.replace(secret.encode(), b"[REDACTED]")
-        raise APIResponseValidationError(
-            f"the {status} response to {op.name} does not match {op.response_type.__name__}: "
-            f"{exc}; body: {snippet(data)}",
-            status_code=status,
-            headers=headers,
-            body=snippet(data, 2000),
-            request_id=request_id,
-        ) from exc
+        raise _invalid_body(op, status, headers, request_id, data, secret, exc) from exc
     if request_id is None:
         x_groq = getattr(result, "x_groq", None)
         groq_id = getattr(x_groq, "id", None) if x_groq else None
@@ -1037,7 +1047,30 @@ def _decode_body(
     # Types without dict=True cannot carry it; RawResponse.request_id still can.
     with contextlib.suppress(AttributeError):
         result._request_id = request_id
+        if repairs:
+            result._repairs = tuple(repairs)
     return result
+
+
+def _invalid_body(
+    op: Operation,
+    status: int,
+    headers: Mapping[str, str],
+    request_id: str | None,
+    data: bytes,
+    secret: str,
+    exc: Exception,
+) -> APIResponseValidationError:
+    if secret:
+        # A server may echo the request (and so the key) back; the snippet below must not carry it.
+        data = data.replace(secret.encode(), b"[REDACTED]")
+    return APIResponseValidationError(
+        f"the {status} response to {op.name} does not match {op.response_type.__name__}: {exc}; body: {snippet(data)}",
+        status_code=status,
+        headers=headers,
+        body=snippet(data, 2000),
+        request_id=request_id,
+    )
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], data: bytes) -> Any:

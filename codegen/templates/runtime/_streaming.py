@@ -21,6 +21,9 @@ chunk; anything done per chunk in Python costs a noticeable fraction of that. So
   batch-decoded too when they are plain.
 * Any batch that fails to decode (a malformed event, ``{"error": ...}``, ``[DONE]`` before the end) is
   replayed event by event, so errors name the exact event and the chunks before it are still delivered.
+* An event that is JSON but does not match the chunk type (a null where the schema says array, a new
+  union tag, ...) makes its batch fail, so it is decoded on its own, then repaired by ``_repair``: the
+  stream goes on, and ``Stream.repairs`` lists what was changed. Nothing of this runs while chunks match.
 * Request id, usage and ``x_groq.error`` are found by an attribute test on each decoded chunk (~30 ns),
   not by searching the bytes for keys (a substring search over JSON costs ~200 ns per chunk).
 
@@ -32,6 +35,7 @@ key; Groq reports stream errors as ``{"error": {...}}`` (which is not a chunk), 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
 from itertools import chain
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
 
     import urllib3
 
+    from ._repair import Repair
     from ._response import RawResponse
     from .types import ChatCompletion
 
@@ -72,12 +77,13 @@ class _State:
     The generator holds this, not the Stream, so no reference cycle delays freeing either of them.
     """
 
-    __slots__ = ("chunks", "closed", "done", "events", "request_id", "response", "usage")
+    __slots__ = ("chunks", "closed", "done", "events", "repairs", "request_id", "response", "usage")
 
     def __init__(self, response: urllib3.BaseHTTPResponse, request_id: str | None) -> None:
         self.response: urllib3.BaseHTTPResponse | None = response
         self.request_id = request_id
         self.usage: Any = None
+        self.repairs: list[Repair] = []
         self.chunks = 0
         self.events = 0
         self.done = False
@@ -153,10 +159,12 @@ class Stream(Generic[T]):
         batch_decoder: msgspec.json.Decoder[list[T]],
         error_decoder: Callable[[bytes], Any],
         secret: str | None = None,
+        event_type: type | None = None,
+        envelope: tuple[str, ...] = (),
     ) -> None:
         self.response = raw
         self._state = _State(response, raw.headers.get("x-request-id"))
-        gen = _iterate(self._state, response, raw, decoder, batch_decoder, error_decoder, secret)
+        gen = _iterate(self._state, response, raw, decoder, batch_decoder, error_decoder, secret, event_type, envelope)
         # Run the generator up to its first (dummy) yield, inside its try/finally: from then on, however
         # it ends (exhausted, close(), or garbage-collected after `for ...: break` dropped the last
         # reference to it), its finally clause closes an unfinished response. A generator that never
@@ -178,6 +186,14 @@ class Stream(Generic[T]):
     def usage(self) -> Any:
         """Token usage (``x_groq.usage`` or top-level ``usage``, the last one seen); None until it arrives."""
         return self._state.usage
+
+    @property
+    def repairs(self) -> tuple[Repair, ...]:
+        """Values of the chunks so far that did not match the schema and were repaired (see ``fastgroq.repairs``).
+
+        Each ``Repair`` has the ``chunk_index`` of its chunk. Empty for a stream that matched the schema.
+        """
+        return tuple(self._state.repairs)
 
     @property
     def chunks_received(self) -> int:
@@ -238,7 +254,10 @@ class Stream(Generic[T]):
         chunks: list[Any] = list(self._it)
         if not chunks:
             raise APIError("the stream ended without any chunk", request_id=self._state.request_id)
-        return accumulate_chunks(chunks, request_id=self._state.request_id)
+        completion = accumulate_chunks(chunks, request_id=self._state.request_id)
+        if self._state.repairs:
+            completion._repairs = tuple(self._state.repairs)  # type: ignore[attr-defined]
+        return completion
 
     def __repr__(self) -> str:
         status = "closed" if self._state.closed else "open"
@@ -274,6 +293,8 @@ def _iterate(
     batch_decoder: msgspec.json.Decoder[list[Any]],
     error_decoder: Callable[[bytes], Any],
     secret: str | None,
+    event_type: type | None,
+    envelope: tuple[str, ...],
 ) -> Generator[list[Any], None, None]:
     """Read, frame, decode and yield a list of chunks per read; see the module docstring for the fast path."""
     from ._transport import transport_errors, wrap_transport_error
@@ -331,6 +352,21 @@ def _iterate(
             event_index=index,
             request=raw.http_request,
         )
+
+    def repaired(index: int, payload: bytes, exc: msgspec.ValidationError) -> Any:
+        """The chunk of an event that is JSON but did not match the chunk type, after repair."""
+        from ._repair import decode_repaired, log_repairs
+
+        if event_type is None:
+            raise invalid(index, payload, exc) from exc
+        try:
+            chunk, found = decode_repaired(decoder.decode, event_type, payload, envelope)
+        except msgspec.DecodeError as error:
+            raise invalid(index, payload, error) from exc
+        at = state.chunks
+        state.repairs.extend(replace(r, chunk_index=at) for r in found)
+        log_repairs(found, f"stream event {index} ({event_type.__name__})", request_id=state.request_id)
+        return chunk
 
     def error_event(event: ServerSentEvent, index: int) -> StreamError:
         data = scrub(event.data)
@@ -401,6 +437,8 @@ def _iterate(
                     raise stream_error(found[0], found[1], index, error=found[2])
             try:
                 chunk = decoder.decode(payload)
+            except msgspec.ValidationError as exc:
+                chunk = repaired(index, payload, exc)
             except msgspec.DecodeError as exc:
                 raise invalid(index, payload, exc) from exc
             if _inspect(state, [chunk]) == 0:
