@@ -572,6 +572,13 @@ class ErrorObject(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_om
     """
     Segments of the schema path relevant to validation errors.
     """
+    status_code: (
+        Annotated[int, Meta(description="The HTTP status the error corresponds to, sent with errors inside a stream.")]
+        | None
+    ) = None
+    """
+    The HTTP status the error corresponds to, sent with errors inside a stream.
+    """
 
 
 class ErrorResponse(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_omit_defaults=True):
@@ -1859,12 +1866,17 @@ class UsageBreakdown(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr
     Usage statistics per model for compound AI completion requests.
     """
 
-    models: Annotated[
-        list[UsageBreakdownModel],
-        Meta(description="List of models used in the request and their individual usage statistics."),
-    ]
+    models: (
+        Annotated[
+            list[UsageBreakdownModel],
+            Meta(
+                description="List of models used in the request and their individual usage statistics. Null when the request used no compound model."
+            ),
+        ]
+        | None
+    ) = None
     """
-    List of models used in the request and their individual usage statistics.
+    List of models used in the request and their individual usage statistics. Null when the request used no compound model.
     """
 
 
@@ -2490,6 +2502,18 @@ class ChoiceDelta(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_om
     ) = None
     """
     A list of annotations providing citations and references for the content in the message.
+    """
+    channel: (
+        Annotated[
+            str,
+            Meta(
+                description="The output channel this fragment belongs to, on models that have them (gpt-oss): `analysis` for reasoning."
+            ),
+        ]
+        | None
+    ) = None
+    """
+    The output channel this fragment belongs to, on models that have them (gpt-oss): `analysis` for reasoning.
     """
     content: Annotated[str, Meta(description="The contents of the chunk message.")] | None = None
     """
