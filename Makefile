@@ -45,7 +45,7 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy --strict generated/fastgroq
 	$(PY) -m mypy --strict --python-version 3.11 --exclude codegen/templates codegen
-	$(PY) -m mypy --strict tests/official_sdk_code.py
+	$(PY) -m mypy --strict tests/official_sdk_code.py tests/official_readme_patterns.py
 
 # All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, then pytest on loopback sockets.
 test: setup
