@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import Schema, SchemaSource
-from .load import SchemaError as SchemaError  # raised here too; one class for every schema problem
+from .load import (
+    Schema,
+    SchemaError as SchemaError,  # raised here too; one class for every schema problem
+    SchemaSource,
+)
 
 REF_PREFIX = "#/$defs/"
 
@@ -28,6 +31,9 @@ SIDE_OPTIONS: dict[str, dict[str, Any]] = {
     # shows only what the server sent: absent and null are both None on this side (see _response_fields).
     "response": {"gc": False, "omit_defaults": True, "repr_omit_defaults": True},
 }
+
+# The private package of fastgroq.types holding one generated module per schema area (_areas/chat.py).
+AREAS_PACKAGE = "_areas"
 
 # Every response Struct derives from the runtime's one base class (to_dict(), to_json(), model_dump()...).
 RESPONSE_BASE_CLASS = "fastgroq._models.BaseModel"
@@ -94,6 +100,46 @@ class SeedAlias:
     target: str
 
 
+@dataclass(frozen=True)
+class Reexport:
+    """One name of a module at the official SDK's path: ``name`` there is the generated type ``target``."""
+
+    name: str
+    target: str
+    area: str
+
+
+@dataclass
+class SdkModule:
+    """A module of ``fastgroq.types`` at the official SDK's path (``chat.chat_completion``), re-exporting types.
+
+    ``path`` is relative to ``fastgroq.types``; a module that has modules below it is a package
+    (``chat/__init__.py``). Built from the ``x-sdk-paths`` of every $def.
+    """
+
+    path: tuple[str, ...]
+    names: list[Reexport] = field(default_factory=list)
+    is_package: bool = False
+
+    @property
+    def file(self) -> str:
+        """The file inside ``fastgroq/``: ``types/chat/chat_completion.py`` or ``types/chat/__init__.py``."""
+        return (
+            "/".join(("types", *self.path, "__init__.py"))
+            if self.is_package
+            else "/".join(("types", *self.path)) + ".py"
+        )
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(("fastgroq.types", *self.path))
+
+    @property
+    def up(self) -> str:
+        """The relative import prefix from this module to ``fastgroq.types`` (``..`` from ``types/chat/x.py``)."""
+        return "." * (len(self.path) + (1 if self.is_package else 0))
+
+
 @dataclass
 class API:
     """Everything the templates render from."""
@@ -111,6 +157,23 @@ class API:
     source_label: str
     def_areas: dict[str, str]
     """The area of every $def: the schema file it is written in (``chat`` for schema/chat.yaml)."""
+    sdk_modules: list[SdkModule] = field(default_factory=list)
+    """The official SDK's modules below ``fastgroq.types``, sorted by path (packages before their modules)."""
+    root_exports: dict[str, Reexport] = field(default_factory=dict)
+    """Every name ``fastgroq.types`` exports, lazily: each $def, each seed name, each official top-level name."""
+
+    @property
+    def areas(self) -> list[str]:
+        return sorted(set(self.def_areas.values()))
+
+    @property
+    def top_sdk_modules(self) -> list[str]:
+        """The official SDK's modules right below ``fastgroq.types`` (``chat``, ``model``, ``shared``...)."""
+        return sorted({m.path[0] for m in self.sdk_modules})
+
+    def area_module(self, area: str) -> str:
+        """The private module that defines an area's types, relative to ``fastgroq.types`` (``_areas.chat``)."""
+        return f"{AREAS_PACKAGE}.{area}"
 
 
 def build(schema: Schema) -> API:
@@ -136,6 +199,8 @@ def build(schema: Schema) -> API:
         raise SchemaError(f"{schema.label}: $defs reached by no operation: {', '.join(unused)}")
 
     models_schema = schema.generator_document()
+    for spec in models_schema["$defs"].values():
+        spec.pop(SDK_PATHS, None)  # for the re-export modules, not for the types themselves
     for name in request_defs:
         _annotate(models_schema["$defs"][name], "request", f"$defs/{name}")
     for name in response_defs:
@@ -150,6 +215,8 @@ def build(schema: Schema) -> API:
     if clash:
         raise SchemaError(f"{schema.label}: seed names {', '.join(clash)} are also $defs names")
 
+    sdk_modules, root_exports = _sdk_paths(defs, dict(schema.def_area), aliases, schema.label)
+
     return API(
         title=schema.title,
         description=schema.description,
@@ -163,7 +230,53 @@ def build(schema: Schema) -> API:
         sources=list(schema.sources),
         source_label=schema.label,
         def_areas=dict(schema.def_area),
+        sdk_modules=sdk_modules,
+        root_exports=root_exports,
     )
+
+
+SDK_PATHS = "x-sdk-paths"
+_MODULE_PART = re.compile(r"[a-z][a-z0-9_]*")
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
+
+
+def _sdk_paths(
+    defs: dict[str, Any], areas: dict[str, str], aliases: list[SeedAlias], label: str
+) -> tuple[list[SdkModule], dict[str, Reexport]]:
+    """The re-export modules at the official SDK's paths, and the names ``fastgroq.types`` exports.
+
+    ``fastgroq.types`` keeps every name it has always exported (each $def and seed name) and adds the
+    official SDK's top-level names (``x-sdk-paths`` entries without a module, like ``Model``).
+    """
+    root = {name: Reexport(name, name, areas[name]) for name in defs}
+    for alias in aliases:
+        root[alias.alias] = Reexport(alias.alias, alias.target, areas[alias.target])
+    modules: dict[tuple[str, ...], SdkModule] = {}
+    for target, spec in sorted(defs.items()):
+        for dotted in spec.get(SDK_PATHS, []):
+            *path, name = str(dotted).split(".")
+            where = f"{label}: $defs/{target}/{SDK_PATHS}: {dotted!r}"
+            if not _TYPE_NAME.fullmatch(name) or not all(_MODULE_PART.fullmatch(part) for part in path):
+                raise SchemaError(f"{where}: expected lower_case module names and a CapWords type name")
+            export = Reexport(name, target, areas[target])
+            if not path:
+                if name in root and root[name].target != target:
+                    raise SchemaError(f"{where}: fastgroq.types.{name} is already {root[name].target}")
+                root[name] = export
+                continue
+            module = modules.setdefault(tuple(path), SdkModule(tuple(path)))
+            if any(e.name == name for e in module.names):
+                raise SchemaError(f"{where}: {'.'.join(path)}.{name} is given twice")
+            module.names.append(export)
+    for module_path in list(modules):
+        for depth in range(1, len(module_path)):
+            modules.setdefault(module_path[:depth], SdkModule(module_path[:depth])).is_package = True
+    clash = sorted(".".join(p) for p in modules if len(p) == 1 and p[0] in root)
+    if clash:
+        raise SchemaError(f"{label}: {SDK_PATHS}: modules {', '.join(clash)} would hide names of fastgroq.types")
+    for module in modules.values():
+        module.names.sort(key=lambda e: e.name)
+    return [modules[p] for p in sorted(modules)], dict(sorted(root.items()))
 
 
 def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str) -> Operation:

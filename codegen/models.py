@@ -16,7 +16,7 @@ from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import Formatter, PythonVersion
 from datamodel_code_generator.parser import LiteralType
 
-from .ir import API
+from .ir import API, REF_PREFIX
 
 MODEL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "models"
 
@@ -49,30 +49,67 @@ OPTIONS: dict[str, Any] = {
     "apply_default_values_for_required_fields": True,
 }
 
-OPEN_ENUM_IMPORT = "from ._enums import OpenEnum\n"
+OPEN_ENUM_IMPORT = "from fastgroq._enums import OpenEnum\n"
 
 
 class GeneratorWarning(Exception):
     """datamodel-code-generator warned; the warning is an error here (it exits 0 on lossy output)."""
 
 
-def generate_types(api: API) -> str:
-    """Return the source of ``types.py`` (without the header)."""
+def generate_types(api: API) -> dict[str, str]:
+    """Return the source of each area's private types module (``chat`` -> code of ``types/_areas/chat.py``).
+
+    The library writes one module per area when a $def's name is ``<module>.<Name>``
+    (``treat_dot_as_module``), importing what one area uses from another by name
+    (``from .common import ErrorObject``); so each $def is named after its area here.
+    """
+    document = _by_area_module(api)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code = dcg.generate(json.dumps(api.models_schema, indent=2, sort_keys=True), **OPTIONS)
+        output = dcg.generate(json.dumps(document, indent=2, sort_keys=True), **OPTIONS, treat_dot_as_module=True)
     problems = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
     if problems:
         raise GeneratorWarning("\n".join(f"{w.category.__name__}: {w.message}" for w in problems))
-    if not isinstance(code, str):
-        raise GeneratorWarning(f"expected one module from datamodel-code-generator, got {type(code).__name__}")
-    code = _drop_banner(code)
-    if "(OpenEnum)" in code:
-        # The template names the runtime base class; the library only imports what field types use.
-        code = code.replace(
-            "from __future__ import annotations\n", "from __future__ import annotations\n" + OPEN_ENUM_IMPORT, 1
-        )
-    return code
+    if output is None:
+        raise GeneratorWarning("datamodel-code-generator wrote nothing")
+    if isinstance(output, str):  # one area: the library writes one module, whatever its name
+        output = {(f"{api.areas[0]}.py",): output}
+    modules: dict[str, str] = {}
+    for parts, code in output.items():
+        area = "/".join(parts).removesuffix(".py")
+        if area == "__init__":
+            continue  # the package's __init__ is ours, rendered from templates/package
+        if area not in api.areas:
+            raise GeneratorWarning(f"datamodel-code-generator wrote an unexpected module {area!r}")
+        code = _drop_banner(code)
+        if "(OpenEnum)" in code:
+            # The template names the runtime base class; the library only imports what field types use.
+            code = code.replace(
+                "from __future__ import annotations\n", "from __future__ import annotations\n" + OPEN_ENUM_IMPORT, 1
+            )
+        modules[area] = code
+    return dict(sorted(modules.items()))
+
+
+def _by_area_module(api: API) -> dict[str, Any]:
+    """The generator document with every $def renamed ``<area>.<Name>`` and every $ref following."""
+    qualified = {name: f"{area}.{name}" for name, area in api.def_areas.items()}
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: REF_PREFIX + qualified[value[len(REF_PREFIX) :]]
+                if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX)
+                else rename(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(item) for item in node]
+        return node
+
+    document = dict(api.models_schema)
+    document["$defs"] = {qualified[name]: rename(spec) for name, spec in api.models_schema["$defs"].items()}
+    return document
 
 
 def _drop_banner(code: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import API
+from .ir import API, AREAS_PACKAGE
 from .signatures import Param, request_params
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -39,10 +39,12 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_package(api: API, types_code: str, package_version: str) -> list[GeneratedFile]:
+def render_package(api: API, types_code: dict[str, str], package_version: str) -> list[GeneratedFile]:
+    """Every file of the package; ``types_code`` is each area's generated types module (models.py)."""
     env = environment()
-    types_src = operations_src = api.source_label
-    types_module = ast.parse(types_code)
+    src = api.source_label
+    # One module for reading the request Structs back: the areas' bodies side by side.
+    types_module = ast.Module(body=[n for code in types_code.values() for n in ast.parse(code).body], type_ignores=[])
     params: dict[str, list[Param]] = {
         op.id: request_params(types_module, op.request_type) for op in api.operations if op.request_type
     }
@@ -52,15 +54,29 @@ def render_package(api: API, types_code: str, package_version: str) -> list[Gene
         "version": package_version,
         "type_imports": _type_imports(api, types_module, params),
         "exception_names": _runtime_all("_exceptions.py"),
+        "top_level_types": _top_level_types(api),
     }
     files = [
+        GeneratedFile("types/__init__.py", env.get_template("types/__init__.py.jinja").render(context), src),
         GeneratedFile(
-            "types.py", types_code + env.get_template("types_seed_aliases.py.jinja").render(context), types_src
+            f"types/{AREAS_PACKAGE}/__init__.py", env.get_template("types/_areas.py.jinja").render(context), src
         ),
+    ]
+    for area, code in types_code.items():
+        seed = [a for a in api.seed_aliases if api.def_areas[a.target] == area]
+        aliases = env.get_template("types/seed_aliases.py.jinja").render({**context, "aliases": seed})
+        files.append(GeneratedFile(f"types/{AREAS_PACKAGE}/{area}.py", code + aliases, f"schema/{area}.yaml"))
+    for module in api.sdk_modules:
+        files.append(
+            GeneratedFile(
+                module.file, env.get_template("types/sdk_module.py.jinja").render({**context, "module": module}), src
+            )
+        )
+    files += [
         GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
-        GeneratedFile("_resources.py", env.get_template("_resources.py.jinja").render(context), operations_src),
-        GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), operations_src),
-        GeneratedFile("__init__.py", env.get_template("__init__.py.jinja").render(context), operations_src),
+        GeneratedFile("_resources.py", env.get_template("_resources.py.jinja").render(context), src),
+        GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), src),
+        GeneratedFile("__init__.py", env.get_template("__init__.py.jinja").render(context), src),
         GeneratedFile("py.typed", "", "codegen/render.py"),
     ]
     for path in sorted(RUNTIME.rglob("*.py")):
@@ -71,7 +87,7 @@ def render_package(api: API, types_code: str, package_version: str) -> list[Gene
 
 
 def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Param]]) -> list[str]:
-    """The names of ``types.py`` that the resources module uses, for an explicit import list."""
+    """The names of ``fastgroq.types`` that the resources module uses, for an explicit import list."""
     defined = set()
     for node in types_module.body:
         if isinstance(node, ast.ClassDef):
@@ -83,6 +99,13 @@ def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Par
         for p in plist:
             used |= {n.id for n in ast.walk(ast.parse(p.annotation, mode="eval")) if isinstance(n, ast.Name)}
     return sorted(used & defined)
+
+
+def _top_level_types(api: API) -> list[str]:
+    """The types ``fastgroq`` itself exports: each operation's and the error body's."""
+    names = {t for op in api.operations for t in (op.response_type, op.request_type, op.stream_event_type) if t}
+    names.add(api.error_type)
+    return sorted(names)
 
 
 def _runtime_all(module: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Read the request Structs back out of the generated ``types.py`` to build client method signatures.
+"""Read the request Structs back out of the generated types modules to build client method signatures.
 
 datamodel-code-generator decides each field's Python type (unions, nullability, constraints); reading
 its output keeps the client's keyword arguments identical to the Struct's fields instead of
@@ -22,7 +22,7 @@ class Param:
 
 
 def request_params(module: ast.Module, class_name: str) -> list[Param]:
-    """The fields of request Struct ``class_name`` in the parsed ``types.py``."""
+    """The fields of request Struct ``class_name`` in the parsed types modules."""
     models = _model_names(module)
     for node in module.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
@@ -32,14 +32,23 @@ def request_params(module: ast.Module, class_name: str) -> list[Param]:
 
 def _model_names(module: ast.Module) -> set[str]:
     """Structs, and aliases of unions with a Struct among their members: the types a caller may give
-    as plain dicts. Aliases are defined after what they use, so one pass in order finds them all."""
+    as plain dicts. Repeated until nothing is added, since an alias may use one defined after it (in
+    another area's module)."""
     models = {n.name for n in module.body if isinstance(n, ast.ClassDef) and _is_struct(n)}
-    for node in module.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            members = _union_members(_unannotated(node.value))
-            if any(isinstance(m, ast.Name) and m.id in models for m in members):
-                models.add(node.target.id)
-    return models
+    aliases = [
+        (node.target.id, _union_members(_unannotated(node.value)))
+        for node in module.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None
+    ]
+    while True:
+        found = {
+            name
+            for name, members in aliases
+            if name not in models and any(isinstance(m, ast.Name) and m.id in models for m in members)
+        }
+        if not found:
+            return models
+        models |= found
 
 
 def _unannotated(node: ast.expr) -> ast.expr:
@@ -49,7 +58,7 @@ def _unannotated(node: ast.expr) -> ast.expr:
 
 
 def _is_struct(node: ast.ClassDef) -> bool:
-    return any(isinstance(b, ast.Name) and b.id == "Struct" for b in node.bases)
+    return any(isinstance(b, ast.Name) and b.id in ("Struct", "BaseModel") for b in node.bases)
 
 
 def _union_members(node: ast.expr) -> list[ast.expr]:

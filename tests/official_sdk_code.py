@@ -12,6 +12,10 @@ import json
 from typing import Any
 
 from fastgroq import Groq
+from fastgroq.types import CompletionUsage, Model
+from fastgroq.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessage
+from fastgroq.types.chat.chat_completion import Choice
+from fastgroq.types.chat.chat_completion_chunk import ChoiceDelta
 
 MODEL = "llama-3.3-70b-versatile"
 
@@ -96,3 +100,39 @@ def serialized(client: Groq, prompt: str) -> tuple[dict[str, object], str, dict[
 
 def model_ids(client: Groq) -> list[str]:
     return [model.id for model in client.models.list().data if model.active is not False]
+
+
+# Annotations with the official SDK's module paths and names.
+
+
+def first_choice(completion: ChatCompletion) -> Choice:
+    return completion.choices[0]
+
+
+def message_of(completion: ChatCompletion) -> ChatCompletionMessage:
+    return first_choice(completion).message
+
+
+def delta_of(chunk: ChatCompletionChunk) -> ChoiceDelta | None:
+    return chunk.choices[0].delta if chunk.choices else None
+
+
+def total_tokens(usage: CompletionUsage | None) -> int:
+    return usage.total_tokens if usage is not None else 0
+
+
+def describe(model: Model) -> str:
+    return f"{model.id} ({model.owned_by}, {model.context_window or '?'} tokens)"
+
+
+def typed_roundtrip(client: Groq, prompt: str) -> tuple[str, int, list[str]]:
+    completion: ChatCompletion = client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": prompt}]
+    )
+    stream = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}], stream=True)
+    pieces: list[str] = []
+    for chunk in stream:
+        delta = delta_of(chunk)
+        if delta is not None and delta.content:
+            pieces.append(delta.content)
+    return (message_of(completion).content or "", total_tokens(completion.usage), pieces)

@@ -73,11 +73,11 @@ def copy_project(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_check_fails_when_a_generated_file_is_edited(tmp_path: Path) -> None:
     schema, out = copy_project(tmp_path)
-    target = out / "fastgroq" / "types.py"
+    target = out / "fastgroq" / "types" / "_areas" / "chat.py"
     target.write_text(target.read_text() + "\n# a hand edit\n")
     result = run_codegen("check", "--schema", str(schema), "--out", str(out))
     assert result.returncode == 1
-    assert "differs: fastgroq/types.py" in result.stderr
+    assert "differs: fastgroq/types/_areas/chat.py" in result.stderr
 
 
 def test_check_reports_missing_and_extra_files(tmp_path: Path) -> None:
@@ -103,8 +103,8 @@ def test_schema_change_without_regenerating_fails_then_generate_fixes_it(tmp_pat
     assert run_codegen("check", "--schema", str(schema), "--out", str(out)).returncode == 1
     generated = run_codegen("generate", "--schema", str(schema), "--out", str(out))
     assert generated.returncode == 0, generated.stderr
-    assert "updated fastgroq/types.py" in generated.stdout
-    assert "carbon_grams: " in (out / "fastgroq" / "types.py").read_text()
+    assert "updated fastgroq/types/_areas/chat.py" in generated.stdout
+    assert "carbon_grams: " in (out / "fastgroq" / "types" / "_areas" / "chat.py").read_text()
     assert run_codegen("check", "--schema", str(schema), "--out", str(out)).returncode == 0
 
 
@@ -183,7 +183,7 @@ def test_free_form_objects_become_dicts_not_empty_structs() -> None:
         }
     }
     code = models.generate_types(ir.build(_schema(types, _ops("Req", "Resp"))))
-    assert "Params: TypeAlias = dict[str, Any]" in code
+    assert "Params: TypeAlias = dict[str, Any]" in code["things"]
 
 
 def test_an_emitted_file_that_does_not_parse_fails_the_build(tmp_path: Path) -> None:

@@ -78,3 +78,12 @@ def test_to_dict_to_json_and_model_dump_as_the_official_sdk_gives_them(server: M
 def test_models_list(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.json(models_list(["a", "b"])))
     assert user.model_ids(client) == ["a", "b"]
+
+
+def test_code_annotated_with_the_official_module_paths(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(chat_completion("Hi", prompt_tokens=5, completion_tokens=1)))
+    server.enqueue(Reply.sse(chat_completion_chunks(["a", "b"])))
+    assert user.typed_roundtrip(client, "hi") == ("Hi", 6, ["a", "b"])
+    server.enqueue(Reply.json(models_list(["m1"])))
+    (model,) = client.models.list().data
+    assert user.describe(model) == f"m1 ({model.owned_by}, {model.context_window} tokens)"

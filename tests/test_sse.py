@@ -8,8 +8,7 @@ import re
 import msgspec
 import pytest
 from fastgroq._sse import ServerSentEvent, SSEDecoder
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 BOM = b"\xef\xbb\xbf"
 

@@ -16,8 +16,7 @@ from fastgroq import APIError, Groq
 from fastgroq._sse import SSEDecoder
 from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks
 from fastgroq.types import ChatCompletionChunk
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 CHUNK = msgspec.json.Decoder(ChatCompletionChunk)
 PAYLOADS = [msgspec.json.encode(c) for c in chat_completion_chunks([f" w{i}" for i in range(12)], request_id="req_f")]

@@ -26,15 +26,15 @@ from typing import Any
 import msgspec
 import pytest
 from fastgroq import types as T
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from codegen import load
 
 from .conftest import ROOT, SEED, UPSTREAM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TYPES_PY = Path(T.__file__)
+# The generated modules that define the types, one per schema area (fastgroq/types/_areas/<area>.py).
+AREA_FILES = sorted((Path(T.__file__).parent / "_areas").glob("[!_]*.py"))
 SCHEMA_DEFS: dict[str, Any] = load.read_schema(ROOT / "schema").defs
 
 COMPLETIONS: dict[str, Any] = json.loads((FIXTURES / "completions.json").read_text(encoding="utf-8"))
@@ -69,10 +69,9 @@ def wire_names(struct_type: type[msgspec.Struct]) -> set[str]:
 
 
 def _names_defined_in_types_py() -> list[str]:
-    """Top-level names that types.py itself defines (classes, type aliases, seed aliases), not its imports."""
-    tree = ast.parse(TYPES_PY.read_text(encoding="utf-8"))
+    """Top-level names that the area modules define (classes, type aliases, seed aliases), not their imports."""
     names: list[str] = []
-    for node in tree.body:
+    for node in (n for path in AREA_FILES for n in ast.parse(path.read_text(encoding="utf-8")).body):
         if isinstance(node, ast.ClassDef):
             names.append(node.name)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
@@ -85,10 +84,10 @@ def _names_defined_in_types_py() -> list[str]:
 PUBLIC_NAMES = _names_defined_in_types_py()
 STRUCTS = {
     name: obj
-    for name, obj in vars(T).items()
+    for name, obj in ((n, getattr(T, n)) for n in T.__all__)
     if isinstance(obj, type)
     and issubclass(obj, msgspec.Struct)
-    and obj.__module__ == T.__name__
+    and obj.__module__.startswith(f"{T.__name__}._areas.")
     and obj.__name__ == name
 }
 

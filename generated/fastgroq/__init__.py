@@ -6,6 +6,8 @@
 Generated from the hand-written schema in ``schema/``. Types live in :mod:`fastgroq.types`.
 """
 
+from typing import TYPE_CHECKING
+
 from . import types
 from ._accumulate import accumulate_chunks
 from ._base_client import NOT_GIVEN, NotGiven, Omit, Operation, RequestOptions, Timeout, not_given, omit
@@ -42,14 +44,16 @@ from ._repair import Repair, repairs
 from ._response import APIResponse, HTTPRequest, HTTPResponse, RateLimits, RawResponse
 from ._streaming import Stream
 from ._version import __version__
-from .types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
-    ErrorResponse,
-    Model,
-    ModelListResponse,
-)
+
+if TYPE_CHECKING:
+    from .types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionRequest,
+        ErrorResponse,
+        Model,
+        ModelListResponse,
+    )
 
 __all__ = [
     "CHAT_COMPLETION_ROUTE",
@@ -78,11 +82,11 @@ __all__ = [
     "repairs",
     "types",
     "ChatCompletion",
-    "ChatCompletionRequest",
     "ChatCompletionChunk",
-    "ModelListResponse",
-    "Model",
+    "ChatCompletionRequest",
     "ErrorResponse",
+    "Model",
+    "ModelListResponse",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -103,3 +107,24 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
 ]
+
+# The operations' types, from fastgroq.types when first used: importing the package imports no types module.
+_TYPES = frozenset(
+    {
+        "ChatCompletion",
+        "ChatCompletionChunk",
+        "ChatCompletionRequest",
+        "ErrorResponse",
+        "Model",
+        "ModelListResponse",
+    }
+)
+
+if not TYPE_CHECKING:  # type checkers read the imports above
+
+    def __getattr__(name: str) -> object:
+        if name not in _TYPES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(types, name)
+        globals()[name] = value
+        return value

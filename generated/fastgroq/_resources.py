@@ -12,58 +12,98 @@ context manager giving the ``RawResponse`` with its body unread until asked for.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast, overload
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from msgspec import UNSET, UnsetType
 
 from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike, drop_not_given
 from ._response import RawResponse, ResponseContextManager
 from ._streaming import Stream
-from .types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionDocumentParam,
-    ChatCompletionFunctionCallOptionParam,
-    ChatCompletionFunctionsParam,
-    ChatCompletionMessageParam,
-    ChatCompletionRequest,
-    ChatCompletionToolChoiceOptionParam,
-    ChatCompletionToolParam,
-    CompoundCustomParam,
-    Model,
-    ModelListResponse,
-    ReasoningEffort,
-    ReasoningFormat,
-    ResponseFormat,
-    SearchSettingsParam,
-    ServiceTier,
-    Stop,
-    StreamOptions,
-)
 
-CREATE_CHAT_COMPLETION = Operation(
-    name="createChatCompletion",
-    method="POST",
-    path="/chat/completions",
-    response_type=ChatCompletion,
-    request_type=ChatCompletionRequest,
-    stream_event_type=ChatCompletionChunk,
-    response_envelope=("choices",),
-)
-LIST_MODELS = Operation(
-    name="listModels",
-    method="GET",
-    path="/models",
-    response_type=ModelListResponse,
-    response_envelope=("data",),
-)
-RETRIEVE_MODEL = Operation(
-    name="retrieveModel",
-    method="GET",
-    path="/models/{model}",
-    response_type=Model,
-    response_envelope=("id",),
-)
+if TYPE_CHECKING:
+    # Only for annotations: an operation's types are imported when it is first called (see below), so
+    # importing the client imports no types module.
+    from .types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionDocumentParam,
+        ChatCompletionFunctionCallOptionParam,
+        ChatCompletionFunctionsParam,
+        ChatCompletionMessageParam,
+        ChatCompletionRequest,
+        ChatCompletionToolChoiceOptionParam,
+        ChatCompletionToolParam,
+        CompoundCustomParam,
+        Model,
+        ModelListResponse,
+        ReasoningEffort,
+        ReasoningFormat,
+        ResponseFormat,
+        SearchSettingsParam,
+        ServiceTier,
+        Stop,
+        StreamOptions,
+    )
+
+
+@cache
+def _create_chat_completion_operation() -> Operation:
+    """``CREATE_CHAT_COMPLETION``: the descriptor of ``createChatCompletion``, built on first use."""
+    from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+
+    return Operation(
+        name="createChatCompletion",
+        method="POST",
+        path="/chat/completions",
+        response_type=ChatCompletion,
+        request_type=ChatCompletionRequest,
+        stream_event_type=ChatCompletionChunk,
+        response_envelope=("choices",),
+    )
+
+
+@cache
+def _list_models_operation() -> Operation:
+    """``LIST_MODELS``: the descriptor of ``listModels``, built on first use."""
+    from .types import ModelListResponse
+
+    return Operation(
+        name="listModels",
+        method="GET",
+        path="/models",
+        response_type=ModelListResponse,
+        response_envelope=("data",),
+    )
+
+
+@cache
+def _retrieve_model_operation() -> Operation:
+    """``RETRIEVE_MODEL``: the descriptor of ``retrieveModel``, built on first use."""
+    from .types import Model
+
+    return Operation(
+        name="retrieveModel",
+        method="GET",
+        path="/models/{model}",
+        response_type=Model,
+        response_envelope=("id",),
+    )
+
+
+_OPERATIONS = {
+    "CREATE_CHAT_COMPLETION": _create_chat_completion_operation,
+    "LIST_MODELS": _list_models_operation,
+    "RETRIEVE_MODEL": _retrieve_model_operation,
+}
+
+
+def __getattr__(name: str) -> Operation:
+    """The operation descriptors by their constant names (``CREATE_CHAT_COMPLETION``), built on first use."""
+    factory = _OPERATIONS.get(name)
+    if factory is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return factory()
 
 
 def _create_chat_completion(
@@ -76,14 +116,15 @@ def _create_chat_completion(
     streaming_response: bool = False,
 ) -> Any:
     """The body of ``chat.completions.create`` and of its raw and streaming twins."""
+    operation = _create_chat_completion_operation()
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = ChatCompletionRequest(**drop_not_given(fields))
+        request = cast("type[ChatCompletionRequest]", operation.request_type)(**drop_not_given(fields))
     elif fields:
         raise TypeError(f"create() takes a ChatCompletionRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
-        CREATE_CHAT_COMPLETION,
+        operation,
         body=request,
         stream=request.stream is True,
         options=options,
@@ -1047,7 +1088,7 @@ class ModelsWithRawResponse:
         """
 
         result = self._client.request(
-            LIST_MODELS,
+            _list_models_operation(),
             options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
             raw=True,
         )
@@ -1071,7 +1112,7 @@ class ModelsWithRawResponse:
         """
 
         result = self._client.request(
-            RETRIEVE_MODEL,
+            _retrieve_model_operation(),
             path_params={
                 "model": model,
             },
@@ -1106,7 +1147,7 @@ class ModelsWithStreamingResponse:
             "ResponseContextManager[RawResponse[ModelListResponse]]",
             ResponseContextManager(
                 lambda: client.request(
-                    LIST_MODELS,
+                    _list_models_operation(),
                     options=options,
                     raw=True,
                     streaming_response=True,
@@ -1137,7 +1178,7 @@ class ModelsWithStreamingResponse:
             "ResponseContextManager[RawResponse[Model]]",
             ResponseContextManager(
                 lambda: client.request(
-                    RETRIEVE_MODEL,
+                    _retrieve_model_operation(),
                     path_params={
                         "model": model,
                     },
@@ -1179,7 +1220,7 @@ class Models:
         """
 
         result = self._client.request(
-            LIST_MODELS,
+            _list_models_operation(),
             options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
             raw=False,
         )
@@ -1203,7 +1244,7 @@ class Models:
         """
 
         result = self._client.request(
-            RETRIEVE_MODEL,
+            _retrieve_model_operation(),
             path_params={
                 "model": model,
             },

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
 from ._exceptions import GroqError
-from .types import ChatCompletion, ChatCompletionChunk
+
+if TYPE_CHECKING:
+    from .types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["accumulate_chunks"]
 
@@ -189,6 +191,8 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
         fields["system_fingerprint"] = fingerprint
     if groq_id is not None:
         fields["x_groq"] = {"id": groq_id}
+    from .types import ChatCompletion  # imported here: importing fastgroq imports no types module
+
     # convert() (not the constructors) so enum fields get their enum values and any field the schema
     # adds later keeps its default; Structs taken from the chunks pass through or convert by attribute.
     try:
