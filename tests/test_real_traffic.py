@@ -15,6 +15,7 @@ mid-stream) and error bodies, with their status and headers. Each one is served 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterator
@@ -133,11 +134,17 @@ def client_fold(chunks: list[Any]) -> dict[int, dict[str, Any]]:
     return folded
 
 
+@functools.cache
+def wire_names(cls: type[msgspec.Struct]) -> dict[str, str]:
+    """JSON key -> attribute name of a Struct's fields (msgspec.structs.fields resolves annotations: slow)."""
+    return {f.encode_name: f.name for f in msgspec.structs.fields(cls)}
+
+
 def assert_reachable(raw: Any, obj: Any, path: str = "$") -> None:
     """Every key and value of ``raw`` (decoded JSON) can be read on ``obj`` (the typed result), unchanged."""
     if isinstance(raw, dict):
         if isinstance(obj, msgspec.Struct):
-            names = {f.encode_name: f.name for f in msgspec.structs.fields(obj)}
+            names = wire_names(type(obj))
             config = obj.__struct_config__
             for key, value in raw.items():
                 if key == config.tag_field:

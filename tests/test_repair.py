@@ -20,6 +20,8 @@ import pytest
 from fastgroq import APIResponseValidationError, ChatCompletion, Groq, Stream
 from fastgroq._repair import Repair, Unrepairable, decode_repaired
 from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, models_list
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.client_helpers import create
 
@@ -455,3 +457,91 @@ def test_x_envelope_names_required_properties(envelope: Any, message: str | None
     else:
         with pytest.raises(ir.SchemaError, match=message):
             ir._operation("getThing", spec, defs, "things")
+
+
+# --- property: whatever values are wrong, the rest of the response survives -----------------------------------
+
+
+def rich_completion() -> dict[str, Any]:
+    """A completion using most response types: tool calls, executed tools, logprobs, usage breakdown, x_groq."""
+    body = completion()
+    message = body["choices"][0]["message"]
+    message["reasoning"] = "think"
+    message["tool_calls"] = [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+    message["executed_tools"] = [
+        {"index": 0, "type": "search", "arguments": "{}", "output": "o", "search_results": {"results": []}}
+    ]
+    body["x_groq"]["seed"] = 7
+    body["id"], body["created"] = "chatcmpl-fixed", 1_700_000_000
+    return msgspec.json.decode(msgspec.json.encode(body))  # no object shared between two places
+
+
+def leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    """(JSON path, value) of every scalar and empty container, in repair-path syntax."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}")
+    elif isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            yield from leaves(item, f"{path}[{i}]")
+    else:
+        yield path, value
+
+
+def paths(value: Any, path: str = "$") -> Iterator[tuple[str, Any, Any]]:
+    """(path, container, key) of every value below the root."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{path}.{key}", value, key
+            yield from paths(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield f"{path}[{i}]", value, i
+            yield from paths(item, f"{path}[{i}]")
+
+
+def under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+JSON_VALUES = [None, True, 0, -1.5, "", "text", [], [1, "x"], {}, {"unknown": 1}]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_wrong_values_are_repaired_and_nothing_else_changes(data: st.DataObject) -> None:
+    body = rich_completion()
+    original = msgspec.json.decode(msgspec.json.encode(body))
+    mutated: list[str] = []
+    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+        choices = list(paths(body))
+        where, container, key = choices[data.draw(st.integers(0, len(choices) - 1), label="where")]
+        if isinstance(container, dict) and data.draw(st.booleans(), label="delete"):
+            del container[key]
+        else:
+            value = data.draw(st.sampled_from(JSON_VALUES), label="value")
+            container[key] = msgspec.json.decode(msgspec.json.encode(value))  # a copy: later mutations stay here
+        mutated.append(where)
+    raw = msgspec.json.encode(body)
+    try:
+        result, found = decode_repaired(COMPLETION.decode, ChatCompletion, raw, ("choices",))
+    except Unrepairable:
+        # Only the envelope may be beyond repair: `choices` itself replaced or removed.
+        assert any(m == "$.choices" for m in mutated), mutated
+        return
+    assert isinstance(result, ChatCompletion)
+    # Every repair is at or above a value that was changed: nothing else is touched...
+    for repair in found:
+        assert any(under(m, repair.path) or under(repair.path, m) for m in mutated), (repair, mutated)
+    # ...and every value no repair touched reads back as it arrived.
+    after = msgspec.json.decode(msgspec.json.encode(result))
+    arrived = dict(leaves(msgspec.json.decode(raw)))
+    kept = dict(leaves(after))
+    # (An item removed from an array moves the ones after it: that array counts as repaired.)
+    repaired = [r.path.rsplit("[", 1)[0] if r.action == "removed from the array" else r.path for r in found]
+    for path, value in arrived.items():
+        if value is None or ".unknown" in path or any(under(path, r) or under(r, path) for r in repaired):
+            continue  # null is omitted when re-encoding, a key the schema lacks is ignored, a repair is reported
+        assert kept.get(path) == value, (path, value, kept.get(path), found)
+    assert original  # the unmutated body is a valid completion (sanity of the fixture)
+    COMPLETION.decode(msgspec.json.encode(original))
