@@ -25,7 +25,7 @@ generate: setup
 
 # What an upstream OpenAPI document has that schema/ lacks or contradicts (README, "Changing the API"):
 # `make upstream-diff UPSTREAM=path/to/openapi.yaml`; ARGS="--json" or ARGS="--descriptions" pass options.
-# Exit status 0 no findings, 1 findings, 2 bad input.
+# The command exits 0 (no findings), 1 (findings) or 2 (bad input); make itself says Error 1 or 2 and exits 2.
 upstream-diff: setup
 	$(PY) -m codegen upstream-diff $(UPSTREAM) $(ARGS)
 
