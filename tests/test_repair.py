@@ -20,8 +20,7 @@ import pytest
 from fastgroq import APIResponseValidationError, ChatCompletion, Groq, Stream
 from fastgroq._repair import Repair, Unrepairable, decode_repaired
 from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, models_list
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tests.client_helpers import create
 
