@@ -656,3 +656,30 @@ def test_copy_as_in_the_official_sdk(server: MockGroqServer) -> None:
     assert merged_req.query == {"q": "1", "r": "2"}
     assert "X-A" not in replaced_req.headers and replaced_req.headers["X-C"] == "3"
     assert replaced_req.query == {}
+
+
+def test_response_validation_error_has_response_and_request(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.raw("<html>maintenance</html>", status=200, content_type="text/html"))
+    with pytest.raises(fastgroq.APIResponseValidationError) as info:
+        create(client)
+    e = info.value
+    assert e.response.status_code == 200 and e.response.text == "<html>maintenance</html>"
+    assert e.request is not None and e.request.method == "POST" and e.response.request is e.request
+    server.enqueue(Reply.raw("<html>maintenance</html>", status=200, content_type="text/html"))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES)
+    with pytest.raises(fastgroq.APIResponseValidationError) as info:
+        raw.parse()
+    assert info.value.response.text == "<html>maintenance</html>"
+    assert info.value.request is raw.http_request
+
+
+def test_stream_response_metadata(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.sse(chat_completion_chunks(["a", "b"]), headers={"x-request-id": "req_m"}))
+    stream = create(client, stream=True)
+    assert stream.response.status_code == 200 and stream.response.headers["x-request-id"] == "req_m"
+    assert stream.response.http_request.headers["Accept"] == "text/event-stream"
+    assert not stream.response.is_closed
+    assert "".join(stream.iter_text()) == "ab"
+    assert stream.response.is_closed
+    with pytest.raises(fastgroq.StreamAlreadyConsumed):
+        stream.response.read()
