@@ -332,6 +332,14 @@ def test_raw_response_parse_repairs_too(server: MockGroqServer, client: Groq) ->
     assert [r.path for r in fastgroq.repairs(result)] == ["$.created"]
 
 
+def test_with_streaming_response_parse_repairs_too(server: MockGroqServer, client: Groq) -> None:
+    server.enqueue(Reply.json(null_top_logprobs(completion())))
+    messages = [{"role": "user", "content": "x"}]
+    with client.chat.completions.with_streaming_response.create(model="m", messages=messages) as response:
+        result = response.parse()
+    assert [r.path for r in fastgroq.repairs(result)] == [TOP]
+
+
 def chunk_bodies() -> list[dict[str, Any]]:
     return chat_completion_chunks(["Hel", "lo", " wor", "ld"], request_id="req_stream")
 

@@ -341,7 +341,9 @@ class IncompleteStreamError(APIConnectionError):
 
 
 class APIResponseValidationError(APIError):
-    """A 2xx response body, or a stream event, is not valid JSON of the expected shape.
+    """A 2xx response body, or a stream event, is not JSON, or lacks its envelope (not an object; a
+    completion without ``choices``). Any other value that does not match the schema is repaired instead
+    (see ``fastgroq.repairs``).
 
     Attributes:
         response: The response (``HTTPResponse``: ``status_code``, ``headers``, ``text``, ``json()``).
