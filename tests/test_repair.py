@@ -370,6 +370,22 @@ def test_stream_repairs_a_bad_chunk_and_goes_on(
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 3
 
 
+def test_the_same_repair_in_every_chunk_is_logged_once(
+    server: MockGroqServer, client: Groq, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="fastgroq")
+    events = chunk_bodies()
+    for event in events[1:5]:
+        event["choices"][0]["delta"]["content"] = {"text": event["choices"][0]["delta"]["content"]}
+    server.enqueue(Reply.sse(events))
+    stream = create(client, stream=True)
+    assert len(list(stream)) == len(events)
+    assert [r.chunk_index for r in stream.repairs] == [1, 2, 3, 4]
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "ChatCompletionChunk" in warning and "event 1" in warning and "req_stream" in warning
+    assert "$.choices[0].delta.content" in warning and "expected str | None, got object with keys text" in warning
+
+
 def test_stream_repairs_reach_the_final_completion(server: MockGroqServer, client: Groq) -> None:
     events = chunk_bodies()
     events[1]["choices"][0]["delta"]["tool_calls"] = "none"

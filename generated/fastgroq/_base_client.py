@@ -1039,7 +1039,9 @@ def _decode_body(
             )
         except msgspec.DecodeError as error:
             raise _invalid_body(op, status, headers, request_id, data, secret, error) from exc
-        log_repairs(repairs, f"the {status} response to {op.name}", request_id=request_id)
+        log_repairs(
+            repairs, f"the {status} response to {op.name}", context=f"request id {request_id}" if request_id else ""
+        )
     except msgspec.DecodeError as exc:
         raise _invalid_body(op, status, headers, request_id, data, secret, exc) from exc
     if request_id is None:

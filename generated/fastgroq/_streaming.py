@@ -368,7 +368,12 @@ def _iterate(
             raise invalid(index, payload, error) from exc
         at = state.chunks
         state.repairs.extend(replace(r, chunk_index=at) for r in found)
-        log_repairs(found, f"stream event {index} ({event_type.__name__})", request_id=state.request_id)
+        rid = state.request_id
+        log_repairs(
+            found,
+            f"a {event_type.__name__} of a stream",
+            context=f"event {index}" + (f", request id {rid}" if rid else ""),
+        )
         return chunk
 
     def error_event(event: ServerSentEvent, index: int) -> StreamError:

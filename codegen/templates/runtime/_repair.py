@@ -454,11 +454,13 @@ def decode_repaired(
 _logged: set[tuple[str, str, str, str, str]] = set()
 
 
-def log_repairs(found: Iterable[Repair], where: str, *, request_id: str | None = None) -> None:
+def log_repairs(found: Iterable[Repair], where: str, *, context: str = "") -> None:
     """Log each kind of repair once per process at WARNING on the ``fastgroq`` logger.
 
-    Array indices are ignored when deciding whether a repair was already logged, so a server that sends
-    the same wrong value in every chunk or every choice produces one line, not thousands.
+    A kind is ``where`` (what was decoded: ``the 200 response to createChatCompletion``), the path with
+    its array indices left out, the expected type, the JSON type that arrived and the action; so a server
+    that sends the same wrong value in every chunk or every choice produces one line, not thousands.
+    ``context`` (request id, event index) is shown but does not make a kind.
     """
     import logging
     import re
@@ -481,7 +483,7 @@ def log_repairs(found: Iterable[Repair], where: str, *, request_id: str | None =
             "%s%s: repaired %s: expected %s, got %s; %s (each kind of repair is logged once; "
             "fastgroq.repairs(result) lists them all)",
             where,
-            f" (request id {request_id})" if request_id else "",
+            f" ({context})" if context else "",
             repair.path,
             repair.expected,
             repair.got,
