@@ -21,8 +21,9 @@ def build(dest: Path, schema_dir: Path = load.SCHEMA_DIR) -> None:
     """Run the whole pipeline into ``dest`` (a folder that will hold ``fastgroq/``)."""
     api = ir.build(load.read_schema(schema_dir))
     types_code = models.generate_types(api)
+    params_code = models.generate_params(api)
     package_version = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
-    files = render.render_package(api, types_code, package_version)
+    files = render.render_package(api, types_code, params_code, package_version)
     write.write_tree(files, dest, PYPROJECT)
 
 

@@ -102,11 +102,15 @@ class SeedAlias:
 
 @dataclass(frozen=True)
 class Reexport:
-    """One name of a module at the official SDK's path: ``name`` there is the generated type ``target``."""
+    """One name of a module at the official SDK's path: ``name`` there is ``target`` of private ``module``.
+
+    ``module`` is relative to ``fastgroq.types``: ``_areas.chat`` for the Structs of the chat area,
+    ``_areas.chat_params`` for the TypedDict forms of its request types.
+    """
 
     name: str
     target: str
-    area: str
+    module: str
 
 
 @dataclass
@@ -171,9 +175,10 @@ class API:
         """The official SDK's modules right below ``fastgroq.types`` (``chat``, ``model``, ``shared``...)."""
         return sorted({m.path[0] for m in self.sdk_modules})
 
-    def area_module(self, area: str) -> str:
-        """The private module that defines an area's types, relative to ``fastgroq.types`` (``_areas.chat``)."""
-        return f"{AREAS_PACKAGE}.{area}"
+    @property
+    def param_areas(self) -> list[str]:
+        """The areas with request types, each of which gets a module of TypedDict forms."""
+        return sorted({self.def_areas[name] for name in self.request_defs})
 
 
 def build(schema: Schema) -> API:
@@ -200,7 +205,8 @@ def build(schema: Schema) -> API:
 
     models_schema = schema.generator_document()
     for spec in models_schema["$defs"].values():
-        spec.pop(SDK_PATHS, None)  # for the re-export modules, not for the types themselves
+        for key in (SDK_PATHS, SDK_PARAM_PATHS):
+            spec.pop(key, None)  # for the re-export modules, not for the types themselves
     for name in request_defs:
         _annotate(models_schema["$defs"][name], "request", f"$defs/{name}")
     for name in response_defs:
@@ -215,7 +221,7 @@ def build(schema: Schema) -> API:
     if clash:
         raise SchemaError(f"{schema.label}: seed names {', '.join(clash)} are also $defs names")
 
-    sdk_modules, root_exports = _sdk_paths(defs, dict(schema.def_area), aliases, schema.label)
+    sdk_modules, root_exports = _sdk_paths(defs, dict(schema.def_area), request_defs, aliases, schema.label)
 
     return API(
         title=schema.title,
@@ -236,38 +242,62 @@ def build(schema: Schema) -> API:
 
 
 SDK_PATHS = "x-sdk-paths"
+SDK_PARAM_PATHS = "x-sdk-param-paths"
 _MODULE_PART = re.compile(r"[a-z][a-z0-9_]*")
 _TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
+def area_module(area: str) -> str:
+    """The private module of an area's types, relative to ``fastgroq.types`` (``_areas.chat``)."""
+    return f"{AREAS_PACKAGE}.{area}"
+
+
+def params_module(area: str) -> str:
+    """The private module of the TypedDict forms of an area's request types (``_areas.chat_params``)."""
+    return f"{AREAS_PACKAGE}.{area}_params"
+
+
 def _sdk_paths(
-    defs: dict[str, Any], areas: dict[str, str], aliases: list[SeedAlias], label: str
+    defs: dict[str, Any], areas: dict[str, str], request_defs: set[str], aliases: list[SeedAlias], label: str
 ) -> tuple[list[SdkModule], dict[str, Reexport]]:
     """The re-export modules at the official SDK's paths, and the names ``fastgroq.types`` exports.
 
-    ``fastgroq.types`` keeps every name it has always exported (each $def and seed name) and adds the
-    official SDK's top-level names (``x-sdk-paths`` entries without a module, like ``Model``).
+    ``fastgroq.types`` keeps every name it has always exported (each $def and seed name, the Structs)
+    and adds the official SDK's top-level names (``x-sdk-paths`` entries without a module, like
+    ``Model``). ``x-sdk-param-paths`` are the paths where the official SDK has a request type as a
+    TypedDict (``ChatCompletionUserMessageParam(role="user", content="hi")`` builds a dict): there the
+    TypedDict form of the request type is re-exported.
     """
-    root = {name: Reexport(name, name, areas[name]) for name in defs}
+    root = {name: Reexport(name, name, area_module(areas[name])) for name in defs}
     for alias in aliases:
-        root[alias.alias] = Reexport(alias.alias, alias.target, areas[alias.target])
+        root[alias.alias] = Reexport(alias.alias, alias.target, area_module(areas[alias.target]))
     modules: dict[tuple[str, ...], SdkModule] = {}
-    for target, spec in sorted(defs.items()):
-        for dotted in spec.get(SDK_PATHS, []):
-            *path, name = str(dotted).split(".")
-            where = f"{label}: $defs/{target}/{SDK_PATHS}: {dotted!r}"
-            if not _TYPE_NAME.fullmatch(name) or not all(_MODULE_PART.fullmatch(part) for part in path):
-                raise SchemaError(f"{where}: expected lower_case module names and a CapWords type name")
-            export = Reexport(name, target, areas[target])
-            if not path:
-                if name in root and root[name].target != target:
-                    raise SchemaError(f"{where}: fastgroq.types.{name} is already {root[name].target}")
-                root[name] = export
-                continue
-            module = modules.setdefault(tuple(path), SdkModule(tuple(path)))
-            if any(e.name == name for e in module.names):
-                raise SchemaError(f"{where}: {'.'.join(path)}.{name} is given twice")
-            module.names.append(export)
+    entries = [
+        (target, key, dotted)
+        for target, spec in sorted(defs.items())
+        for key in (SDK_PATHS, SDK_PARAM_PATHS)
+        for dotted in spec.get(key, [])
+    ]
+    for target, key, dotted in entries:
+        *path, name = str(dotted).split(".")
+        where = f"{label}: $defs/{target}/{key}: {dotted!r}"
+        if not _TYPE_NAME.fullmatch(name) or not all(_MODULE_PART.fullmatch(part) for part in path):
+            raise SchemaError(f"{where}: expected lower_case module names and a CapWords type name")
+        if key == SDK_PARAM_PATHS:
+            if target not in request_defs:
+                raise SchemaError(f"{where}: only request types have a TypedDict form")
+            export = Reexport(name, target, params_module(areas[target]))
+        else:
+            export = Reexport(name, target, area_module(areas[target]))
+        if not path:
+            if name in root and root[name] != export:
+                raise SchemaError(f"{where}: fastgroq.types.{name} is already {root[name].target}")
+            root[name] = export
+            continue
+        module = modules.setdefault(tuple(path), SdkModule(tuple(path)))
+        if any(e.name == name for e in module.names):
+            raise SchemaError(f"{where}: {'.'.join(path)}.{name} is given twice")
+        module.names.append(export)
     for module_path in list(modules):
         for depth in range(1, len(module_path)):
             modules.setdefault(module_path[:depth], SdkModule(module_path[:depth])).is_package = True

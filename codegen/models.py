@@ -49,11 +49,70 @@ OPTIONS: dict[str, Any] = {
     "apply_default_values_for_required_fields": True,
 }
 
+# The TypedDict forms of the request types, at the official SDK's paths of its TypedDict params. Same
+# schema, no msgspec options; they are plain dicts at run time and type-check like the official ones.
+PARAMS_OPTIONS: dict[str, Any] = {
+    **{
+        key: value
+        for key, value in OPTIONS.items()
+        if key
+        not in (
+            "output_model_type",
+            "use_msgspec_tagged_unions",
+            "use_msgspec_nullable_enum_alias",
+            "custom_template_dir",
+            "keyword_only",
+            "use_annotated",
+            "field_constraints",
+            "strict_nullable",
+            "apply_default_values_for_required_fields",
+        )
+    },
+    "output_model_type": DataModelType.TypingTypedDict,
+    # The server refuses unknown keys, but PEP 728's closed=True is not understood by mypy yet.
+    "use_closed_typed_dict": False,
+    # fastgroq does not depend on typing_extensions (NotRequired is in typing from Python 3.11).
+    "import_overrides": {"TypedDict": "typing", "NotRequired": "fastgroq._typing", "Required": "fastgroq._typing"},
+}
+
 OPEN_ENUM_IMPORT = "from fastgroq._enums import OpenEnum\n"
 
 
 class GeneratorWarning(Exception):
     """datamodel-code-generator warned; the warning is an error here (it exits 0 on lossy output)."""
+
+
+def generate_params(api: API) -> dict[str, str]:
+    """Return the TypedDict forms of each area's request types (``chat`` -> code of ``_areas/chat_params.py``)."""
+    request = set(api.request_defs)
+    document = dict(api.models_schema)
+    document["$defs"] = {name: spec for name, spec in api.models_schema["$defs"].items() if name in request}
+    suffix = "_params"
+    output = _generate(_by_area_module(api, document, suffix), PARAMS_OPTIONS)
+    if isinstance(output, str):
+        output = {(f"{api.param_areas[0]}{suffix}.py",): output}
+    modules: dict[str, str] = {}
+    for parts, code in output.items():
+        name = "/".join(parts).removesuffix(".py")
+        if name == "__init__":
+            continue
+        area = name.removesuffix(suffix)
+        if area not in api.param_areas or not name.endswith(suffix):
+            raise GeneratorWarning(f"datamodel-code-generator wrote an unexpected module {name!r}")
+        modules[area] = _drop_banner(code)
+    return dict(sorted(modules.items()))
+
+
+def _generate(document: dict[str, Any], options: dict[str, Any]) -> Any:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        output = dcg.generate(json.dumps(document, indent=2, sort_keys=True), **options, treat_dot_as_module=True)
+    problems = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
+    if problems:
+        raise GeneratorWarning("\n".join(f"{w.category.__name__}: {w.message}" for w in problems))
+    if output is None:
+        raise GeneratorWarning("datamodel-code-generator wrote nothing")
+    return output
 
 
 def generate_types(api: API) -> dict[str, str]:
@@ -63,15 +122,7 @@ def generate_types(api: API) -> dict[str, str]:
     (``treat_dot_as_module``), importing what one area uses from another by name
     (``from .common import ErrorObject``); so each $def is named after its area here.
     """
-    document = _by_area_module(api)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        output = dcg.generate(json.dumps(document, indent=2, sort_keys=True), **OPTIONS, treat_dot_as_module=True)
-    problems = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
-    if problems:
-        raise GeneratorWarning("\n".join(f"{w.category.__name__}: {w.message}" for w in problems))
-    if output is None:
-        raise GeneratorWarning("datamodel-code-generator wrote nothing")
+    output = _generate(_by_area_module(api, api.models_schema), OPTIONS)
     if isinstance(output, str):  # one area: the library writes one module, whatever its name
         output = {(f"{api.areas[0]}.py",): output}
     modules: dict[str, str] = {}
@@ -91,9 +142,9 @@ def generate_types(api: API) -> dict[str, str]:
     return dict(sorted(modules.items()))
 
 
-def _by_area_module(api: API) -> dict[str, Any]:
-    """The generator document with every $def renamed ``<area>.<Name>`` and every $ref following."""
-    qualified = {name: f"{area}.{name}" for name, area in api.def_areas.items()}
+def _by_area_module(api: API, schema: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+    """``schema`` with every $def renamed ``<area><suffix>.<Name>`` and every $ref following."""
+    qualified = {name: f"{area}{suffix}.{name}" for name, area in api.def_areas.items()}
 
     def rename(node: Any) -> Any:
         if isinstance(node, dict):
@@ -107,8 +158,8 @@ def _by_area_module(api: API) -> dict[str, Any]:
             return [rename(item) for item in node]
         return node
 
-    document = dict(api.models_schema)
-    document["$defs"] = {qualified[name]: rename(spec) for name, spec in api.models_schema["$defs"].items()}
+    document = dict(schema)
+    document["$defs"] = {qualified[name]: rename(spec) for name, spec in schema["$defs"].items()}
     return document
 
 

@@ -39,8 +39,11 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_package(api: API, types_code: dict[str, str], package_version: str) -> list[GeneratedFile]:
-    """Every file of the package; ``types_code`` is each area's generated types module (models.py)."""
+def render_package(
+    api: API, types_code: dict[str, str], params_code: dict[str, str], package_version: str
+) -> list[GeneratedFile]:
+    """Every file of the package; ``types_code`` and ``params_code`` are each area's generated Structs and
+    the TypedDict forms of its request types (models.py)."""
     env = environment()
     src = api.source_label
     # One module for reading the request Structs back: the areas' bodies side by side.
@@ -66,6 +69,8 @@ def render_package(api: API, types_code: dict[str, str], package_version: str) -
         seed = [a for a in api.seed_aliases if api.def_areas[a.target] == area]
         aliases = env.get_template("types/seed_aliases.py.jinja").render({**context, "aliases": seed})
         files.append(GeneratedFile(f"types/{AREAS_PACKAGE}/{area}.py", code + aliases, f"schema/{area}.yaml"))
+    for area, code in params_code.items():
+        files.append(GeneratedFile(f"types/{AREAS_PACKAGE}/{area}_params.py", code, f"schema/{area}.yaml"))
     for module in api.sdk_modules:
         files.append(
             GeneratedFile(

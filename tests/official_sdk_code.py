@@ -3,7 +3,9 @@
 `make typecheck` runs `mypy --strict` on this module, so the habits below must type-check against
 fastgroq's types (no `UnsetType` on a response, `X | None` where the official SDK has `Optional[X]`);
 tests/test_official_sdk_code.py runs the same functions against the loopback server.
-Keep it written the way the official SDK's users write it, not the way fastgroq would suggest.
+Keep it written the way the official SDK's users write it, not the way fastgroq would suggest: with `fastgroq`
+replaced by `groq` it type-checks against the official SDK (1.7.0) too (`mypy --strict --python-executable`
+pointed at an environment that has `groq`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ from typing import Any
 
 from fastgroq import Groq
 from fastgroq.types import CompletionUsage, Model
-from fastgroq.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessage
+from fastgroq.types.chat import (
+    ChatCompletion,
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionChunk,
+    ChatCompletionMessage,
+    ChatCompletionMessageParam,
+    ChatCompletionMessageToolCallParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionToolMessageParam,
+    ChatCompletionToolParam,
+    ChatCompletionUserMessageParam,
+)
 from fastgroq.types.chat.chat_completion import Choice
 from fastgroq.types.chat.chat_completion_chunk import ChoiceDelta
 
@@ -99,7 +112,7 @@ def serialized(client: Groq, prompt: str) -> tuple[dict[str, object], str, dict[
 
 
 def model_ids(client: Groq) -> list[str]:
-    return [model.id for model in client.models.list().data if model.active is not False]
+    return [model.id for model in client.models.list().data if model.owned_by]
 
 
 # Annotations with the official SDK's module paths and names.
@@ -122,7 +135,7 @@ def total_tokens(usage: CompletionUsage | None) -> int:
 
 
 def describe(model: Model) -> str:
-    return f"{model.id} ({model.owned_by}, {model.context_window or '?'} tokens)"
+    return f"{model.id} ({model.owned_by}, {model.created})"
 
 
 def typed_roundtrip(client: Groq, prompt: str) -> tuple[str, int, list[str]]:
@@ -136,3 +149,50 @@ def typed_roundtrip(client: Groq, prompt: str) -> tuple[str, int, list[str]]:
         if delta is not None and delta.content:
             pieces.append(delta.content)
     return (message_of(completion).content or "", total_tokens(completion.usage), pieces)
+
+
+# The tool loop with the official SDK's message params (TypedDicts), typed as its users type it.
+
+WEATHER_TOOL: ChatCompletionToolParam = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
+def get_weather(city: str) -> str:
+    return json.dumps({"city": city, "sky": "sunny"})
+
+
+def tool_loop(client: Groq, prompt: str) -> tuple[str, list[ChatCompletionMessageParam]]:
+    messages: list[ChatCompletionMessageParam] = [
+        ChatCompletionSystemMessageParam(role="system", content="Use the tools."),
+        ChatCompletionUserMessageParam(role="user", content=prompt),
+    ]
+    response = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL], tool_choice="auto")
+    response_message = response.choices[0].message
+    tool_calls = response_message.tool_calls or []
+    messages.append(
+        ChatCompletionAssistantMessageParam(
+            role="assistant",
+            content=response_message.content,
+            tool_calls=[
+                ChatCompletionMessageToolCallParam(
+                    id=call.id,
+                    type="function",
+                    function={"name": call.function.name, "arguments": call.function.arguments},
+                )
+                for call in tool_calls
+            ],
+        )
+    )
+    for call in tool_calls:
+        arguments = json.loads(call.function.arguments)
+        messages.append(
+            ChatCompletionToolMessageParam(role="tool", tool_call_id=call.id, content=get_weather(arguments["city"]))
+        )
+    final = client.chat.completions.create(model=MODEL, messages=messages)
+    return (final.choices[0].message.content or "", messages)

@@ -86,4 +86,16 @@ def test_code_annotated_with_the_official_module_paths(server: MockGroqServer, c
     assert user.typed_roundtrip(client, "hi") == ("Hi", 6, ["a", "b"])
     server.enqueue(Reply.json(models_list(["m1"])))
     (model,) = client.models.list().data
-    assert user.describe(model) == f"m1 ({model.owned_by}, {model.context_window} tokens)"
+    assert user.describe(model) == f"m1 ({model.owned_by}, {model.created})"
+
+
+def test_tool_loop_with_the_official_message_params(server: MockGroqServer, client: Groq) -> None:
+    call = {"id": "call_9", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}
+    server.enqueue(Reply.json(chat_completion(None, tool_calls=[call], finish_reason="tool_calls")))
+    server.enqueue(Reply.json(chat_completion("Sunny in Oslo.")))
+    answer, messages = user.tool_loop(client, "Weather in Oslo?")
+    assert answer == "Sunny in Oslo."
+    sent = server.requests[-1].json()["messages"]
+    assert sent == messages  # the TypedDicts are the dicts that went on the wire
+    assert sent[2] == {"role": "assistant", "content": None, "tool_calls": [call]}
+    assert sent[3] == {"role": "tool", "tool_call_id": "call_9", "content": user.get_weather("Oslo")}

@@ -1,6 +1,8 @@
 """The official SDK's module paths: ``from groq.types.chat import ChatCompletion`` works as ``s/groq/fastgroq/``.
 
-1. every ``x-sdk-paths`` entry of the schema imports from ``fastgroq.types`` and is the type it names;
+1. every ``x-sdk-paths`` entry of the schema imports from ``fastgroq.types`` and is the type it names (the
+   Struct); every ``x-sdk-param-paths`` entry is the TypedDict form of a request type, as the official SDK's
+   params are;
 2. they are the official SDK's paths and names (checked against ``groq`` itself when it is installed);
 3. ``fastgroq.types`` keeps exporting every name it exported before (each $def, each seed name);
 4. ``import fastgroq`` and a client import no types module; a module path imports only the areas it needs.
@@ -24,11 +26,10 @@ from codegen import ir, load
 from .conftest import ROOT
 
 API = ir.build(load.read_schema(ROOT / "schema"))
-SCHEMA_PATHS = sorted(
-    (str(path), name)
-    for name, spec in load.read_schema(ROOT / "schema").defs.items()
-    for path in spec.get("x-sdk-paths", [])
-)
+DEFS = load.read_schema(ROOT / "schema").defs
+SCHEMA_PATHS = sorted((str(path), name) for name, spec in DEFS.items() for path in spec.get("x-sdk-paths", []))
+PARAM_PATHS = sorted((str(path), name) for name, spec in DEFS.items() for path in spec.get("x-sdk-param-paths", []))
+PARAMS = importlib.import_module("fastgroq.types._areas.chat_params")
 
 
 def resolve(dotted: str) -> Any:
@@ -37,9 +38,12 @@ def resolve(dotted: str) -> Any:
 
 
 def test_every_path_of_the_schema_is_generated() -> None:
-    assert len(SCHEMA_PATHS) >= 100
+    assert len(SCHEMA_PATHS) >= 60 and len(PARAM_PATHS) >= 50
     for path, target in SCHEMA_PATHS:
         assert resolve(path) is getattr(T, target), path
+    for path, target in PARAM_PATHS:
+        assert resolve(path) is getattr(PARAMS, target), path
+        assert target in API.request_defs
 
 
 @pytest.mark.parametrize(
@@ -47,7 +51,7 @@ def test_every_path_of_the_schema_is_generated() -> None:
     [
         ("from fastgroq.types.chat import ChatCompletion", "ChatCompletion"),
         ("from fastgroq.types.chat import ChatCompletionChunk", "ChatCompletionChunk"),
-        ("from fastgroq.types.chat import ChatCompletionMessageParam", "ChatCompletionMessageParam"),
+        ("from fastgroq.types.chat import ChatCompletionMessage", "ChatCompletionMessage"),
         ("from fastgroq.types.chat.chat_completion import Choice", "ChatCompletionChoice"),
         ("from fastgroq.types.chat.chat_completion_chunk import Choice", "ChatCompletionChunkChoice"),
         ("from fastgroq.types.chat.chat_completion_chunk import ChoiceDelta", "ChoiceDelta"),
@@ -60,7 +64,7 @@ def test_every_path_of_the_schema_is_generated() -> None:
         ("from fastgroq.types import Model", "Model"),
         ("from fastgroq.types import CompletionUsage", "CompletionUsage"),
         ("from fastgroq.types.shared import ErrorObject", "ErrorObject"),
-        ("from fastgroq.types.shared_params import FunctionDefinition", "FunctionDefinition"),
+        ("from fastgroq.types.shared import FunctionDefinition", "FunctionDefinition"),
     ],
 )
 def test_the_imports_of_code_written_for_the_official_sdk(statement: str, expected: str) -> None:
@@ -70,8 +74,28 @@ def test_the_imports_of_code_written_for_the_official_sdk(statement: str, expect
     assert namespace[name] is getattr(T, expected)
 
 
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("from fastgroq.types.chat import ChatCompletionMessageParam", "ChatCompletionMessageParam"),
+        ("from fastgroq.types.chat import ChatCompletionUserMessageParam", "ChatCompletionUserMessageParam"),
+        ("from fastgroq.types.chat import CompletionCreateParams", "ChatCompletionRequest"),
+        ("from fastgroq.types.chat.completion_create_params import ResponseFormat", "ResponseFormat"),
+        ("from fastgroq.types.shared_params import FunctionDefinition", "FunctionDefinition"),
+    ],
+)
+def test_the_official_params_are_typed_dicts(statement: str, expected: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(statement, namespace)
+    (name,) = (k for k in namespace if k != "__builtins__")
+    assert namespace[name] is getattr(PARAMS, expected)
+    assert namespace[name] is not getattr(T, expected)  # fastgroq.types keeps the Struct under that name
+
+
 def test_modules_and_packages_are_attributes_too() -> None:
     import fastgroq
+    import fastgroq.types.chat.chat_completion
+    import fastgroq.types.shared.error_object
 
     assert fastgroq.types.chat.chat_completion.Choice is T.ChatCompletionChoice
     assert fastgroq.types.shared.error_object.Debug is T.DebugData
@@ -88,7 +112,7 @@ def test_every_module_says_what_it_exports() -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("groq") is None, reason="the official groq SDK is not installed")
 def test_the_paths_are_the_official_sdks() -> None:
-    for path, _ in SCHEMA_PATHS:
+    for path, _ in SCHEMA_PATHS + PARAM_PATHS:
         module, _, name = f"groq.types.{path}".rpartition(".")
         assert hasattr(importlib.import_module(module), name), f"groq has no {module}.{name}"
 
@@ -118,7 +142,8 @@ def test_importing_fastgroq_and_making_a_client_imports_no_types() -> None:
 def test_an_official_path_imports_only_the_areas_it_needs() -> None:
     loaded = _modules_after("from fastgroq.types.chat import ChatCompletion")
     areas = sorted(m for m in loaded if m.startswith("fastgroq.types._areas."))
-    assert areas == ["fastgroq.types._areas.chat", "fastgroq.types._areas.common"]  # not models
+    # The chat package also re-exports the chat params (TypedDicts); not the models area.
+    assert areas == ["fastgroq.types._areas.chat", "fastgroq.types._areas.chat_params", "fastgroq.types._areas.common"]
     loaded = _modules_after("from fastgroq.types import Model")
     assert sorted(m for m in loaded if m.startswith("fastgroq.types._areas.")) == ["fastgroq.types._areas.models"]
 

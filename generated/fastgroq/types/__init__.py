@@ -250,7 +250,7 @@ __all__ = [
     "XGroqUsage",
 ]
 
-# Each name: the area module that defines it and its name there.
+# Each name: the private module that defines it and its name there.
 _LAZY: dict[str, tuple[str, str]] = {
     "Annotation": ("_areas.chat", "Annotation"),
     "AnnotationType": ("_areas.chat", "AnnotationType"),

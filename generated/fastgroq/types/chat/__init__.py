@@ -3,27 +3,29 @@
 
 """``groq.types.chat`` of the official ``groq`` SDK: the same names, from fastgroq's generated types.
 
-From the ``x-sdk-paths`` of each type in ``schema/``.
+From the ``x-sdk-paths`` and ``x-sdk-param-paths`` of the types in ``schema/``.
 """
 
 from .._areas.chat import (
     ChatCompletion as ChatCompletion,
-    ChatCompletionAssistantMessageParam as ChatCompletionAssistantMessageParam,
     ChatCompletionChunk as ChatCompletionChunk,
+    ChatCompletionMessage as ChatCompletionMessage,
+    ChatCompletionMessageToolCall as ChatCompletionMessageToolCall,
+    ChatCompletionRole as ChatCompletionRole,
+    ChatCompletionTokenLogprob as ChatCompletionTokenLogprob,
+)
+from .._areas.chat_params import (
+    ChatCompletionAssistantMessageParam as ChatCompletionAssistantMessageParam,
     ChatCompletionContentPart as ChatCompletionContentPartParam,
     ChatCompletionContentPartImageParam as ChatCompletionContentPartImageParam,
     ChatCompletionContentPartTextParam as ChatCompletionContentPartTextParam,
     ChatCompletionFunctionCallOptionParam as ChatCompletionFunctionCallOptionParam,
     ChatCompletionFunctionMessageParam as ChatCompletionFunctionMessageParam,
-    ChatCompletionMessage as ChatCompletionMessage,
     ChatCompletionMessageParam as ChatCompletionMessageParam,
-    ChatCompletionMessageToolCall as ChatCompletionMessageToolCall,
     ChatCompletionMessageToolCallParam as ChatCompletionMessageToolCallParam,
     ChatCompletionNamedToolChoiceParam as ChatCompletionNamedToolChoiceParam,
     ChatCompletionRequest as CompletionCreateParams,
-    ChatCompletionRole as ChatCompletionRole,
     ChatCompletionSystemMessageParam as ChatCompletionSystemMessageParam,
-    ChatCompletionTokenLogprob as ChatCompletionTokenLogprob,
     ChatCompletionToolChoiceOptionParam as ChatCompletionToolChoiceOptionParam,
     ChatCompletionToolMessageParam as ChatCompletionToolMessageParam,
     ChatCompletionToolParam as ChatCompletionToolParam,

@@ -3,10 +3,10 @@
 
 """``groq.types.chat.chat_completion_system_message_param`` of the official ``groq`` SDK: the same names, from fastgroq's generated types.
 
-From the ``x-sdk-paths`` of each type in ``schema/``.
+From the ``x-sdk-paths`` and ``x-sdk-param-paths`` of the types in ``schema/``.
 """
 
-from .._areas.chat import (
+from .._areas.chat_params import (
     ChatCompletionSystemMessageParam as ChatCompletionSystemMessageParam,
 )
 

@@ -3,7 +3,7 @@
 
 """``groq.types.shared.error_object`` of the official ``groq`` SDK: the same names, from fastgroq's generated types.
 
-From the ``x-sdk-paths`` of each type in ``schema/``.
+From the ``x-sdk-paths`` and ``x-sdk-param-paths`` of the types in ``schema/``.
 """
 
 from .._areas.common import (
