@@ -94,13 +94,18 @@ class Result:
 
 
 def alternate(fns: dict[str, Callable[[], float]], rounds: int, warmup: int) -> dict[str, list[float]]:
-    """Run every function once per round, in turn; return each one's samples (warm-up rounds dropped)."""
+    """Run every function once per round, in turn; return each one's samples (warm-up rounds dropped).
+
+    Every other round runs in reverse order (A B C, C B A, ...), so no client always runs right after the
+    same other one (and pays for the garbage it left, or gets a warmer cache than it).
+    """
     for _ in range(warmup):
         for fn in fns.values():
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
+    order = list(fns.items())
+    for round_ in range(rounds):
+        for name, fn in order if round_ % 2 == 0 else reversed(order):
             samples[name].append(fn())
     return samples
 
