@@ -44,13 +44,13 @@ lint: setup
 # The generated package, the generator, and code written for the official SDK (it must type-check unchanged).
 typecheck: setup
 	$(PY) -m mypy --strict generated/fastgroq
-	$(PY) -m mypy --strict --python-version 3.11 --exclude codegen/templates codegen
+	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
 	$(PY) -m mypy --strict tests/official_sdk_code.py tests/official_readme_patterns.py
 
 # All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, then pytest on loopback sockets.
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(PY) -m mypy --strict --python-version 3.11 --exclude codegen/templates codegen
+	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
 	$(PY) -m pytest
 
 bench: setup

@@ -1,4 +1,5 @@
-"""Per-operation code and package files through jinja2; runtime modules copied as they are."""
+"""Per-operation code and package files through jinja2; the hand-written runtime (``codegen/runtime/``) copied
+as it is."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import jinja2
 from .ir import API, AREAS_PACKAGE
 from .signatures import Param, request_params
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+CODEGEN = Path(__file__).resolve().parent
+TEMPLATES = CODEGEN / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
-RUNTIME = TEMPLATES / "runtime"
+# The hand-written part of the package (client core, transport, streaming, errors): plain Python, copied as is.
+RUNTIME = CODEGEN / "runtime"
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def render_package(
     ]
     for path in sorted(RUNTIME.rglob("*.py")):
         rel = path.relative_to(RUNTIME).as_posix()
-        files.append(GeneratedFile(rel, path.read_text(encoding="utf-8"), f"codegen/templates/runtime/{rel}"))
+        files.append(GeneratedFile(rel, path.read_text(encoding="utf-8"), f"codegen/runtime/{rel}"))
     files.append(GeneratedFile("_manifest.json", manifest(api, package_version), "codegen/render.py"))
     return files
 
@@ -124,7 +127,7 @@ def _runtime_all(module: str) -> list[str]:
 
 def manifest(api: API, package_version: str) -> str:
     """Like Stainless's .stats.yml: what this package was generated from, to the byte."""
-    templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    templates = _files(TEMPLATES)
     data = {
         "package": "fastgroq",
         "version": package_version,
@@ -134,14 +137,19 @@ def manifest(api: API, package_version: str) -> str:
             "jinja2": version("jinja2"),
             "ruff": version("ruff"),
         },
-        "templates_sha256": _tree_hash(templates),
+        "templates_sha256": _tree_hash(TEMPLATES, templates),
+        "runtime_sha256": _tree_hash(RUNTIME, _files(RUNTIME)),
         "operations": [op.id for op in api.operations],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def _tree_hash(paths: list[Path]) -> str:
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _tree_hash(root: Path, paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastgroq import RateLimits
-from fastgroq._response import parse_duration
+from fastgroq._headers import parse_duration
 
 
 class CaseInsensitive(dict[str, str]):

@@ -40,8 +40,10 @@ from ._exceptions import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._headers import RateLimits
+from ._http import HTTPRequest, HTTPResponse
 from ._repair import Repair, repairs
-from ._response import APIResponse, HTTPRequest, HTTPResponse, RateLimits, RawResponse
+from ._response import APIResponse, RawResponse
 from ._streaming import Stream
 from ._version import __version__
 

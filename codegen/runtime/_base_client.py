@@ -41,7 +41,8 @@ from ._exceptions import (
     RequestValidationError,
     status_error_class,
 )
-from ._response import HTTPRequest, HTTPResponse, RawResponse
+from ._http import HTTPRequest, HTTPResponse
+from ._response import RawResponse
 from ._retry import RetryPolicy
 from ._streaming import Stream, snippet
 from ._transport import Transport, transport_errors, wrap_transport_error

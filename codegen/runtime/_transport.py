@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     import urllib3
 
-    from ._response import HTTPRequest
+    from ._http import HTTPRequest
 
 __all__ = ["Transport", "transport_errors", "wrap_transport_error"]
 

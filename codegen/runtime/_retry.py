@@ -11,48 +11,16 @@ mutates it, so one policy serves every thread. Randomness and the clock are inje
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+from ._exceptions import APIConnectionError
+from ._headers import parse_retry_after
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
-
-
-def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
-    """Seconds the server asks us to wait, from ``retry-after-ms`` or ``retry-after``; None if absent.
-
-    ``retry-after`` may be a number of seconds or an HTTP date (RFC 9110); a date in the past gives a
-    negative number, which callers treat as "no usable hint". ``now`` is a Unix time (for tests).
-    """
-    if not headers:
-        return None
-    value = headers.get("retry-after-ms")
-    if value is not None:
-        try:
-            return float(value) / 1000.0
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    # Deferred: email.utils pulls in a chain of modules that `import fastgroq` should not pay for.
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:  # pragma: no cover - older Pythons returned None instead of raising
-        return None
-    return when.timestamp() - (time.time() if now is None else now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +68,6 @@ class RetryPolicy:
 
     def should_retry_error(self, error: BaseException) -> bool:
         """Whether a transport failure (connection error, timeout) is worth retrying, budget aside."""
-        from ._exceptions import APIConnectionError
-
         return isinstance(error, APIConnectionError) and error.retryable
 
     def backoff(self, retries_taken: int) -> float:

@@ -37,10 +37,10 @@ Authorization header, and redacts it from bodies a server might echo it in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ._response import HTTPRequest, HTTPResponse, RateLimits
+from ._headers import RateLimits
+from ._http import HTTPRequest, HTTPResponse
 
 __all__ = [
     "APIConnectionError",
@@ -214,8 +214,6 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.headers = headers if headers is not None else {}
         if response is None:
-            from ._response import HTTPResponse
-
             response = HTTPResponse(status_code, self.headers, b"", request=request)
         self.response = response
         if request_id is None:
@@ -228,8 +226,6 @@ class APIStatusError(APIError):
     @property
     def rate_limits(self) -> RateLimits:
         """Rate-limit headers of the response (most useful on a 429)."""
-        from ._response import RateLimits
-
         return RateLimits.from_headers(self.headers)
 
 
@@ -373,8 +369,6 @@ class APIResponseValidationError(APIError):
         self.headers = headers
         self.event_index = event_index
         if response is None:
-            from ._response import HTTPResponse
-
             response = HTTPResponse(status_code, headers, b"", request=request)
         self.response = response
         if request is None:
