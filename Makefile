@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UPSTREAM ?= ../shared/upstream/groq-openapi-2.1.yaml
+# The package's tests also run on the lowest supported Python and the newest available (the generator's
+# Python, .venv's, is the third lane). A lane's interpreter: `make PYTHON3.10=/path/to/python3.10`, else
+# pyenv's newest 3.10.x, else a python3.10 on PATH that runs (a pyenv shim may not).
+LANES := 3.10 3.13
+PYENV_ROOT ?= $(HOME)/.pyenv
+lane-python = $(or $(PYTHON$(1)),$(shell ls -d $(PYENV_ROOT)/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -n 1),$(shell p=$$(command -v python$(1)) && "$$p" -c "" 2>/dev/null && echo "$$p"))
 
-.PHONY: setup demo generate check-drift upstream-diff lint typecheck test bench clean
+.PHONY: setup demo generate check-drift upstream-diff lint typecheck test test-lanes $(LANES:%=test-py%) bench clean
 
 # A fresh checkout: a virtual environment inside it, pinned tools from the package index, the package installed.
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements-dev.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -47,15 +53,40 @@ typecheck: setup
 	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
 	$(PY) -m mypy --strict tests/official_sdk_code.py tests/official_readme_patterns.py
 
-# All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, then pytest on loopback sockets.
+# All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, pytest on loopback
+# sockets, then the same tests on the other Pythons (test-lanes).
 test: setup
 	$(MAKE) --no-print-directory lint
 	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-lanes
+
+# pytest in .venv-3.10 and .venv-3.13, which hold only requirements-test.txt (the run-time dependencies and
+# the test tools, pinned) and are created on first use. The generator's tests (marker `generator`) need its
+# toolchain and run in .venv only. A missing interpreter fails when CI is set, and is skipped with a warning
+# otherwise.
+test-lanes: $(LANES:%=test-py%)
+
+$(LANES:%=test-py%): test-py%:
+	@py='$(call lane-python,$*)'; \
+	if [ -z "$$py" ]; then \
+		if [ -n "$${CI:-}" ]; then echo "error: no Python $* (pyenv or PATH), and CI runs every lane" >&2; exit 1; fi; \
+		echo "WARNING: no Python $* (pyenv or PATH): its test lane is SKIPPED here (CI fails instead)" >&2; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory .venv-$*/.installed LANE_PYTHON="$$py" && \
+	echo "tests on Python $* ($$py):" && \
+	.venv-$*/bin/python -m pytest -m "not generator"
+
+.venv-%/.installed: requirements-test.txt
+	rm -rf .venv-$*
+	$(or $(LANE_PYTHON),$(call lane-python,$*)) -m venv .venv-$*
+	.venv-$*/bin/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; assert v == "$*", f"{sys.executable} is Python {v}, not $*"'
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
 
 bench: setup
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(LANES:%=.venv-%) .mypy_cache .ruff_cache .pytest_cache

@@ -17,6 +17,9 @@ from codegen.write import EmittedCodeError, compare, files_of, sync, write_tree
 
 from .conftest import PYTHON, ROOT
 
+# The generator runs on one Python, with its toolchain (.venv); the other Python lanes do not import this module.
+pytestmark = pytest.mark.generator
+
 
 def run_codegen(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PYTHON, "-m", "codegen", *args], cwd=ROOT, capture_output=True, text=True, check=False)
