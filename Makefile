@@ -62,7 +62,7 @@ test: setup
 	$(MAKE) --no-print-directory test-lanes
 
 # pytest in .venv-3.10 and .venv-3.13, which hold only requirements-test.txt (the run-time dependencies and
-# the test tools, pinned) and are created on first use. The generator's tests (marker `generator`) need its
+# the test tools, pinned) and the package installed editable as in .venv, and are created on first use. The generator's tests (marker `generator`) need its
 # toolchain and run in .venv only. A missing interpreter fails when CI is set, and is skipped with a warning
 # otherwise.
 test-lanes: $(LANES:%=test-py%)
@@ -77,11 +77,12 @@ $(LANES:%=test-py%): test-py%:
 	echo "tests on Python $* ($$py):" && \
 	.venv-$*/bin/python -m pytest -m "not generator"
 
-.venv-%/.installed: requirements-test.txt
+.venv-%/.installed: requirements-test.txt pyproject.toml
 	rm -rf .venv-$*
 	$(or $(LANE_PYTHON),$(call lane-python,$*)) -m venv .venv-$*
 	.venv-$*/bin/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; assert v == "$*", f"{sys.executable} is Python {v}, not $*"'
 	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 bench: setup
