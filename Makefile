@@ -53,18 +53,17 @@ typecheck: setup
 	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
 	$(PY) -m mypy --strict tests/official_sdk_code.py tests/official_readme_patterns.py
 
-# All the tests: lint (drift check, ruff, mypy on the package), mypy on the generator, pytest on loopback
-# sockets, then the same tests on the other Pythons (test-lanes).
+# All the tests: lint (drift check, ruff, mypy on the package), typecheck (mypy's second run on the package
+# is cached), pytest on loopback sockets, then the same tests on the other Pythons (test-lanes).
 test: setup
-	$(MAKE) --no-print-directory lint
-	$(PY) -m mypy --strict --python-version 3.11 --exclude 'codegen/(templates|runtime)/' codegen
+	$(MAKE) --no-print-directory lint typecheck
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-lanes
 
-# pytest in .venv-3.10 and .venv-3.13, which hold only requirements-test.txt (the run-time dependencies and
-# the test tools, pinned) and the package installed editable as in .venv, and are created on first use. The generator's tests (marker `generator`) need its
-# toolchain and run in .venv only. A missing interpreter fails when CI is set, and is skipped with a warning
-# otherwise.
+# pytest in .venv-3.10 and .venv-3.13, created on first use with only requirements-test.txt (the run-time
+# dependencies and the test tools, pinned) and the package installed editable as in .venv. The generator's
+# tests (marker `generator`) need its toolchain and run in .venv only. A missing interpreter fails when CI
+# is set, and is skipped with a warning otherwise.
 test-lanes: $(LANES:%=test-py%)
 
 $(LANES:%=test-py%): test-py%:
