@@ -10,7 +10,7 @@ LANES := 3.10 3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 lane-python = $(or $(PYTHON$(1)),$(shell ls -d $(PYENV_ROOT)/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -n 1),$(shell p=$$(command -v python$(1)) && "$$p" -c "" 2>/dev/null && echo "$$p"))
 
-.PHONY: setup demo generate check-drift upstream-diff lint typecheck test test-lanes $(LANES:%=test-py%) bench clean
+.PHONY: setup demo generate check-drift upstream-diff lint typecheck test test-main test-lanes $(LANES:%=test-py%) bench clean
 
 # A fresh checkout: a virtual environment inside it, pinned tools from the package index, the package installed.
 setup: $(VENV)/.installed
@@ -54,34 +54,41 @@ typecheck: setup
 	$(PY) -m mypy --strict tests/official_sdk_code.py tests/official_readme_patterns.py
 
 # All the tests: lint (drift check, ruff, mypy on the package), typecheck (mypy's second run on the package
-# is cached), pytest on loopback sockets, then the same tests on the other Pythons (test-lanes).
+# is cached), then pytest on loopback sockets in every Python lane at once: .venv's (test-main), 3.10 and
+# 3.13 (test-lanes). The tests mostly wait on sockets, so three lanes at once take little longer than one;
+# each lane's output is printed whole when it ends.
 test: setup
 	$(MAKE) --no-print-directory lint typecheck
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-main test-lanes
+
+test-main: setup
 	$(PY) -m pytest
-	$(MAKE) --no-print-directory test-lanes
 
 # pytest in .venv-3.10 and .venv-3.13, created on first use with only requirements-test.txt (the run-time
 # dependencies and the test tools, pinned) and the package installed editable as in .venv. The generator's
 # tests (marker `generator`) need its toolchain and run in .venv only. A missing interpreter fails when CI
-# is set, and is skipped with a warning otherwise.
+# is set, and is skipped with a warning otherwise (no .installed is written, so the lane's pytest is skipped).
 test-lanes: $(LANES:%=test-py%)
 
-$(LANES:%=test-py%): test-py%:
+$(LANES:%=test-py%): test-py%: .venv-%/.installed
+	@if [ -f .venv-$*/.installed ]; then \
+		echo "tests on Python $* (.venv-$*):" && .venv-$*/bin/python -m pytest -m "not generator"; \
+	else \
+		echo "WARNING: no Python $* (pyenv or PATH): its test lane was SKIPPED (CI fails instead)" >&2; \
+	fi
+
+.venv-%/.installed: requirements-test.txt pyproject.toml
 	@py='$(call lane-python,$*)'; \
 	if [ -z "$$py" ]; then \
 		if [ -n "$${CI:-}" ]; then echo "error: no Python $* (pyenv or PATH), and CI runs every lane" >&2; exit 1; fi; \
-		echo "WARNING: no Python $* (pyenv or PATH): its test lane is SKIPPED here (CI fails instead)" >&2; exit 0; \
+		rm -f $@; exit 0; \
 	fi; \
-	$(MAKE) --no-print-directory .venv-$*/.installed LANE_PYTHON="$$py" && \
-	echo "tests on Python $* ($$py):" && \
-	.venv-$*/bin/python -m pytest -m "not generator"
-
-.venv-%/.installed: requirements-test.txt pyproject.toml
-	rm -rf .venv-$*
-	$(or $(LANE_PYTHON),$(call lane-python,$*)) -m venv .venv-$*
-	.venv-$*/bin/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; assert v == "$*", f"{sys.executable} is Python {v}, not $*"'
-	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	set -ex; \
+	rm -rf .venv-$*; \
+	"$$py" -m venv .venv-$*; \
+	.venv-$*/bin/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; assert v == "$*", f"{sys.executable} is Python {v}, not $*"'; \
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt; \
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	touch $@
 
 bench: setup
