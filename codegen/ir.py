@@ -8,6 +8,7 @@ seed's names for types. Everything here is plain data so the templates stay free
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,16 +39,43 @@ AREAS_PACKAGE = "_areas"
 # Every response Struct derives from the runtime's one base class (to_dict(), to_json(), model_dump()...).
 RESPONSE_BASE_CLASS = "fastgroq._models.BaseModel"
 
+# Where an operation lives unless its `root` says otherwise: its `path` is relative to this (the API root).
+DEFAULT_ROOT = "/openai/v1"
+# What a 2xx body is. Only JSON so far; binary and text bodies are the next kinds (issue 9's second half).
+RESPONSE_KINDS = ("json",)
+# Names a generated method already uses for itself: no parameter may take them.
+RESERVED_PARAMS = frozenset({"self", "request", "extra_headers", "extra_query", "extra_body", "timeout", "fields"})
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 
 @dataclass(frozen=True)
 class PathParam:
+    """A ``{name}`` segment of an operation's path: a positional ``str`` argument, percent-encoded when sent."""
+
     name: str
     description: str
 
 
 @dataclass(frozen=True)
+class QueryParam:
+    """A query parameter: a typed keyword argument, validated against ``Operation.query_type`` before sending."""
+
+    name: str
+    description: str
+    required: bool
+
+
+@dataclass(frozen=True)
 class Operation:
-    """One HTTP operation and the client method generated for it."""
+    """One HTTP operation and the client method generated for it.
+
+    The shape of the call, all from the schema: ``http_method``; ``root`` + ``path`` (``/openai/v1`` +
+    ``/models/{model}``; ``root`` is where the operation lives relative to the host, ``path`` is relative to
+    it); ``path_params`` in path order (positional arguments); ``query_params`` (keyword arguments, checked
+    against ``query_type``, a request-side Struct the generator adds); the JSON body ``request_type``, if any;
+    what a 2xx answer is (``response_kind``, ``response_type``) and, for operations that can stream, the flag
+    and event type.
+    """
 
     id: str
     resource: tuple[str, ...]
@@ -64,11 +92,20 @@ class Operation:
     area: str
     response_envelope: tuple[str, ...] = ()
     stream_event_envelope: tuple[str, ...] = ()
+    root: str = DEFAULT_ROOT
+    query_params: tuple[QueryParam, ...] = ()
+    query_type: str | None = None
+    response_kind: str = "json"
 
     @property
     def const_name(self) -> str:
         """Module-level name of the operation's runtime descriptor, e.g. ``CREATE_CHAT_COMPLETION``."""
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.id).upper()
+
+    @property
+    def full_path(self) -> str:
+        """The path from the host root, as the upstream document writes it (``/openai/v1/models/{model}``)."""
+        return self.root + self.path
 
 
 @dataclass
@@ -187,8 +224,18 @@ def build(schema: Schema) -> API:
         raise SchemaError(f"{schema.label}: no $defs")
     ops = [_operation(op_id, spec, defs, schema.operation_area[op_id]) for op_id, spec in schema.operations.items()]
     error_type = _def_name(schema.error, defs, "x-error")
+    def_areas = dict(schema.def_area)
+    # Each operation's query parameters become one request-side Struct, so they are typed and checked like a
+    # body; it is generated into the operation's area (`fastgroq.types.ListThingsQuery`).
+    query_defs = {op.query_type: _query_def(op, schema.operations[op.id]) for op in ops if op.query_type is not None}
+    clash = sorted(set(query_defs) & set(defs))
+    if clash:
+        raise SchemaError(f"{schema.label}: {', '.join(clash)}: the name of an operation's query type is taken")
+    defs = {**defs, **query_defs}
+    def_areas |= {op.query_type: op.area for op in ops if op.query_type is not None}
 
     request_roots = [op.request_type for op in ops if op.request_type]
+    request_roots += [op.query_type for op in ops if op.query_type]
     response_roots = [op.response_type for op in ops] + [op.stream_event_type for op in ops if op.stream_event_type]
     response_roots.append(error_type)
     request_defs = _reachable(request_roots, defs)
@@ -204,6 +251,7 @@ def build(schema: Schema) -> API:
         raise SchemaError(f"{schema.label}: $defs reached by no operation: {', '.join(unused)}")
 
     models_schema = schema.generator_document()
+    models_schema["$defs"].update(copy.deepcopy(query_defs))
     for spec in models_schema["$defs"].values():
         for key in (SDK_PATHS, SDK_PARAM_PATHS):
             spec.pop(key, None)  # for the re-export modules, not for the types themselves
@@ -221,7 +269,7 @@ def build(schema: Schema) -> API:
     if clash:
         raise SchemaError(f"{schema.label}: seed names {', '.join(clash)} are also $defs names")
 
-    sdk_modules, root_exports = _sdk_paths(defs, dict(schema.def_area), request_defs, aliases, schema.label)
+    sdk_modules, root_exports = _sdk_paths(defs, def_areas, request_defs, aliases, schema.label)
 
     return API(
         title=schema.title,
@@ -235,7 +283,7 @@ def build(schema: Schema) -> API:
         models_schema=models_schema,
         sources=list(schema.sources),
         source_label=schema.label,
-        def_areas=dict(schema.def_area),
+        def_areas=def_areas,
         sdk_modules=sdk_modules,
         root_exports=root_exports,
     )
@@ -309,17 +357,35 @@ def _sdk_paths(
     return [modules[p] for p in sorted(modules)], dict(sorted(root.items()))
 
 
+_PATH_SEGMENT = re.compile(r"{([^{}]*)}")
+_ROOT = re.compile(r"(/[A-Za-z0-9_.~-]+)*")
+
+
 def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str) -> Operation:
     where = f"x-operations.{op_id}"
     path = spec["path"]
+    root = spec.get("root", DEFAULT_ROOT)
+    if not isinstance(root, str) or not _ROOT.fullmatch(root):
+        raise SchemaError(f"{where}: root {root!r} must be '' or a path like '/v1' (no trailing slash)")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise SchemaError(f"{where}: path {path!r} must start with '/' (it is relative to the root {root!r})")
     params = spec.get("parameters", {})
-    declared = set(re.findall(r"{(\w+)}", path))
-    if declared != set(params):
-        raise SchemaError(f"{where}: path {path} has parameters {sorted(declared)}, declared {sorted(params)}")
-    if params and "request" in spec:
-        # The generated methods take path parameters only on body-less operations so far; say so rather
-        # than emit a method that cannot fill its path.
-        raise SchemaError(f"{where}: path parameters with a request body are not supported by the generator yet")
+    for name, param in params.items():
+        if not _IDENTIFIER.fullmatch(name) or name in RESERVED_PARAMS:
+            raise SchemaError(f"{where}.parameters.{name}: not usable as a Python argument name")
+        if not isinstance(param, dict) or param.get("in") not in ("path", "query"):
+            raise SchemaError(f"{where}.parameters.{name}: `in` must be `path` or `query`")
+    in_path = [name for name, p in params.items() if p["in"] == "path"]
+    segments = _PATH_SEGMENT.findall(path)
+    if sorted(segments) != sorted(in_path) or len(set(segments)) != len(segments):
+        raise SchemaError(f"{where}: path {path} has parameters {segments}, declared in: path {sorted(in_path)}")
+    query = {name: p for name, p in params.items() if p["in"] == "query"}
+    method = str(spec["method"]).upper()
+    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        raise SchemaError(f"{where}: method {spec['method']!r} is not one the client sends")
+    kind = spec.get("response_kind", "json")
+    if kind not in RESPONSE_KINDS:
+        raise SchemaError(f"{where}: response_kind {kind!r} is not one of {', '.join(RESPONSE_KINDS)}")
     stream = spec.get("stream")
     *resource, method_name = spec["client_method"].split(".")
     response_type = _def_name(spec["response"], defs, f"{where}.response")
@@ -328,11 +394,12 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         id=op_id,
         resource=tuple(resource),
         method_name=method_name,
-        http_method=spec["method"].upper(),
+        http_method=method,
         path=path,
         summary=spec.get("summary", ""),
         description=spec.get("description", ""),
-        path_params=tuple(PathParam(name, p.get("description", "")) for name, p in params.items()),
+        # In the order the path names them: the method's positional arguments.
+        path_params=tuple(PathParam(name, params[name].get("description", "")) for name in segments),
         request_type=_def_name(spec["request"], defs, f"{where}.request") if "request" in spec else None,
         response_type=response_type,
         stream_flag=stream["flag"] if stream else None,
@@ -340,7 +407,33 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         area=area,
         response_envelope=_envelope(response_type, defs),
         stream_event_envelope=_envelope(stream_event_type, defs) if stream_event_type else (),
+        root=root,
+        query_params=tuple(
+            QueryParam(name, p.get("description", ""), bool(p.get("required", False))) for name, p in query.items()
+        ),
+        query_type=(op_id[0].upper() + op_id[1:] + "Query") if query else None,
+        response_kind=kind,
     )
+
+
+def _query_def(op: Operation, spec: dict[str, Any]) -> dict[str, Any]:
+    """The request-side type of an operation's query parameters: one property per parameter."""
+    params = {name: p for name, p in spec.get("parameters", {}).items() if p["in"] == "query"}
+    properties = {}
+    for name, param in params.items():
+        prop = dict(param.get("schema", {}))
+        if param.get("description"):
+            prop["description"] = param["description"]
+        properties[name] = prop
+    node: dict[str, Any] = {
+        "description": f"The query parameters of {op.resource[-1]}.{op.method_name}() ({op.http_method} {op.full_path}).",
+        "type": "object",
+        "properties": properties,
+    }
+    required = [name for name, param in params.items() if param.get("required")]
+    if required:
+        node["required"] = required
+    return node
 
 
 def _envelope(name: str, defs: dict[str, Any]) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import API, AREAS_PACKAGE
+from .ir import API, AREAS_PACKAGE, SchemaError
 from .signatures import Param, request_params
 
 CODEGEN = Path(__file__).resolve().parent
@@ -54,11 +54,18 @@ def render_package(
     params: dict[str, list[Param]] = {
         op.id: request_params(types_module, op.request_type) for op in api.operations if op.request_type
     }
+    query_params: dict[str, list[Param]] = {
+        op.id: request_params(types_module, op.query_type) for op in api.operations if op.query_type
+    }
+    _check_argument_names(api, params, query_params)
     context = {
         "api": api,
         "params": params,
+        "query_params": query_params,
         "version": package_version,
-        "type_imports": _type_imports(api, types_module, params),
+        "type_imports": _type_imports(
+            api, types_module, {**params, **{f"{k}?query": v for k, v in query_params.items()}}
+        ),
         "exception_names": _runtime_all("_exceptions.py"),
         "top_level_types": _top_level_types(api),
     }
@@ -94,6 +101,16 @@ def render_package(
     return files
 
 
+def _check_argument_names(api: API, params: dict[str, list[Param]], query_params: dict[str, list[Param]]) -> None:
+    """A method's path parameters, body fields and query parameters share one argument list: no name twice."""
+    for op in api.operations:
+        names = [p.name for p in op.path_params]
+        names += [p.name for p in params.get(op.id, [])] + [p.name for p in query_params.get(op.id, [])]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise SchemaError(f"x-operations.{op.id}: {', '.join(twice)} named twice among path, body and query")
+
+
 def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Param]]) -> list[str]:
     """The names of ``fastgroq.types`` that the resources module uses, for an explicit import list."""
     defined = set()
@@ -102,7 +119,12 @@ def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Par
             defined.add(node.name)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             defined.add(node.target.id)
-    used = {t for op in api.operations for t in (op.request_type, op.response_type, op.stream_event_type) if t}
+    used = {
+        t
+        for op in api.operations
+        for t in (op.request_type, op.response_type, op.stream_event_type, op.query_type)
+        if t
+    }
     for plist in params.values():
         for p in plist:
             used |= {n.id for n in ast.walk(ast.parse(p.annotation, mode="eval")) if isinstance(n, ast.Name)}

@@ -12,6 +12,7 @@ from .shape import Node
 
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
+DEFAULT_ROOT = "/openai/v1"  # as codegen/ir.py: an operation's `path` is relative to its `root`
 
 
 def compare(comparison: Comparison) -> None:
@@ -34,6 +35,9 @@ def compare(comparison: Comparison) -> None:
 def _operation(comparison: Comparison, operation: UpstreamOperation, op_id: str) -> None:
     spec = comparison.side.schema.operations[op_id]
     here = comparison.side.op_location(op_id)
+    where = f"{str(spec.get('method', '')).upper()} {spec.get('root', DEFAULT_ROOT)}{spec.get('path', '')}"
+    if where != operation.label:
+        comparison.add("type-changed", operation.pointer, here, f"upstream: {operation.label}; schema: {where}")
     request = _content(comparison, operation.spec.get("requestBody"), pointer.join(operation.pointer, "requestBody"))
     ours = {JSON: spec["request"]} if "request" in spec else {}
     _bodies(comparison, request, f"{here}/request", ours)

@@ -131,9 +131,14 @@ class Omit:
 omit = Omit()
 
 
-def drop_not_given(fields: dict[str, Any]) -> dict[str, Any]:
-    """Request parameters without those passed as ``NOT_GIVEN`` or ``omit`` (code written for the official SDK)."""
-    return {name: value for name, value in fields.items() if not isinstance(value, (NotGiven, Omit))}
+def drop_not_given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters without those passed as ``NOT_GIVEN`` or ``omit`` (code written for the official SDK)
+    or left ``UNSET``."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if value is not msgspec.UNSET and not isinstance(value, (NotGiven, Omit))
+    }
 
 
 @dataclass(frozen=True)
@@ -142,10 +147,13 @@ class Operation:
 
     Attributes:
         name: The operationId (``createChatCompletion``).
-        method: ``POST``, ``GET``, ...
-        path: The path relative to the API root, with ``{name}`` placeholders (``/models/{model}``).
+        method: ``POST``, ``GET``, ``DELETE``, ...
+        path: The path relative to ``root``, with ``{name}`` placeholders (``/models/{model}``).
         response_type: The type a 2xx JSON body decodes into.
         request_type: The request body type (validated before sending), or None for bodiless requests.
+        root: Where the operation lives, relative to the host root: ``/openai/v1`` (the API root, which
+            ``base_url`` names) for nearly all; ``/v1`` for ``/v1/fine_tunings``. See ``APIClient._prefix``.
+        query_type: The type of the operation's query parameters (validated before sending), or None.
         stream_event_type: The type of each streamed ``data:`` event, for operations that can stream.
         response_envelope: Fields of ``response_type`` that a 2xx body cannot do without (``x-envelope`` in
             the schema): a body that lacks one, or has a value there that cannot be repaired, is an
@@ -161,6 +169,8 @@ class Operation:
     stream_event_type: type | None = None
     response_envelope: tuple[str, ...] = ()
     stream_event_envelope: tuple[str, ...] = ()
+    root: str = API_ROOT_PATH
+    query_type: type | None = None
 
     # cached_property writes straight into the instance __dict__, which a frozen dataclass allows; built
     # lazily so importing the generated resources costs no decoder construction.
@@ -507,6 +517,10 @@ class APIClient:
         self._base_url = normalized
         self._scheme = parts.scheme
         self._netloc = parts.netloc
+        # The host root, for the few operations that live outside the API root (``/v1/fine_tunings``): the
+        # API root without its ``/openai/v1`` (or, for an OpenAI-style ``.../v1`` root, without its ``/v1``).
+        suffix = API_ROOT_PATH if normalized.endswith(API_ROOT_PATH) else "/v1"
+        self._host_root = normalized[: -len(suffix)]
 
     def _init_resources(self) -> None:
         """Attach resource namespaces (``self.chat``, ...); the generated subclass overrides this."""
@@ -585,8 +599,17 @@ class APIClient:
 
     # -- requests --------------------------------------------------------------------------------
 
+    def _prefix(self, op: Operation) -> str:
+        """Where ``op.path`` is appended: ``base_url`` for operations under the API root (``/openai/v1``), else
+        the host root followed by the operation's root (``https://api.groq.com`` + ``/v1``)."""
+        return self._base_url if op.root == API_ROOT_PATH else self._host_root + op.root
+
     def _url(
-        self, op: Operation, path_params: Mapping[str, str] | None, extra_query: Mapping[str, object] | None
+        self,
+        op: Operation,
+        path_params: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+        query: Mapping[str, object] | None = None,
     ) -> str:
         path = op.path
         if "{" in path:
@@ -610,9 +633,24 @@ class APIClient:
                 return quote(value, safe="")
 
             path = _PATH_PARAM.sub(substitute, path)
-        url = self.base_url + path
-        query = _encode_query(self._default_query, extra_query) if extra_query else self._base_query
-        return f"{url}?{query}" if query else url
+        url = self._prefix(op) + path
+        # The client's default_query, the operation's own parameters, then extra_query (which wins).
+        encoded = _encode_query(self._default_query, query, extra_query) if query or extra_query else self._base_query
+        return f"{url}?{encoded}" if encoded else url
+
+    def _query(self, op: Operation, query: Mapping[str, object]) -> dict[str, object]:
+        """The query parameters the caller gave, checked against ``op.query_type`` (nothing is sent otherwise)."""
+        given = drop_not_given(query)
+        if op.query_type is not None:
+            try:
+                msgspec.convert(given, op.query_type)
+            except msgspec.ValidationError as exc:
+                message = str(exc)
+                match = _MSGSPEC_PATH.search(message)
+                raise RequestValidationError(
+                    f"{op.name}: invalid query parameters: {message}", path=match.group(1) if match else None
+                ) from exc
+        return given
 
     def _encode(self, op: Operation, body: object, extra_body: Mapping[str, object] | None) -> bytes:
         try:
@@ -649,6 +687,7 @@ class APIClient:
         op: Operation,
         *,
         path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
         body: msgspec.Struct | None = None,
         stream: bool = False,
         options: RequestOptions | None = None,
@@ -656,6 +695,10 @@ class APIClient:
         streaming_response: bool = False,
     ) -> Any:
         """Send ``op`` and return its decoded result.
+
+        ``path_params`` fill the ``{name}`` segments of the path (percent-encoded); ``query`` holds the
+        operation's query parameters (values ``UNSET``, ``NOT_GIVEN`` or ``omit`` are left out; the rest are
+        checked against ``op.query_type``); ``body`` is the JSON body.
 
         Returns an ``op.response_type`` instance (with ``_request_id`` set), a ``Stream`` of
         ``op.stream_event_type`` when ``stream`` is true, or a ``RawResponse`` wrapping either when ``raw``
@@ -669,7 +712,7 @@ class APIClient:
             APIResponseValidationError: a 2xx body did not decode into ``op.response_type``.
         """
         opts = options if options is not None else _NO_OPTIONS
-        url = self._url(op, path_params, opts.extra_query)
+        url = self._url(op, path_params, opts.extra_query, self._query(op, query) if query else None)
         content: bytes | None = None
         if body is not None or opts.extra_body:
             content = self._encode(op, body if body is not None else {}, opts.extra_body)

@@ -108,6 +108,8 @@ def __getattr__(name: str) -> Operation:
 
 def _create_chat_completion(
     client: APIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
     request: ChatCompletionRequest | None,
     fields: dict[str, Any],
     options: RequestOptions,
@@ -115,7 +117,7 @@ def _create_chat_completion(
     raw: bool,
     streaming_response: bool = False,
 ) -> Any:
-    """The body of ``chat.completions.create`` and of its raw and streaming twins."""
+    """``POST /openai/v1/chat/completions``: the body of ``chat.completions.create`` and of its raw and streaming twins."""
     operation = _create_chat_completion_operation()
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
@@ -125,8 +127,52 @@ def _create_chat_completion(
         raise TypeError(f"create() takes a ChatCompletionRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
         operation,
+        path_params=path_params,
+        query=query,
         body=request,
         stream=request.stream is True,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _list_models(
+    client: APIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/models``: the body of ``models.list`` and of its raw and streaming twins."""
+    operation = _list_models_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _retrieve_model(
+    client: APIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/models/{model}``: the body of ``models.retrieve`` and of its raw and streaming twins."""
+    operation = _retrieve_model_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
         options=options,
         raw=raw,
         streaming_response=streaming_response,
@@ -418,11 +464,14 @@ class ChatCompletionsWithRawResponse:
         """
 
         options = RequestOptions(
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         return cast(
             "RawResponse[ChatCompletion] | RawResponse[Stream[ChatCompletionChunk]]",
-            _create_chat_completion(self._client, request, fields, options, raw=True),
+            _create_chat_completion(self._client, None, None, request, fields, options, raw=True),
         )
 
 
@@ -720,13 +769,18 @@ class ChatCompletionsWithStreamingResponse:
         """
 
         options = RequestOptions(
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         client = self._client
         return cast(
             "ResponseContextManager[RawResponse[ChatCompletion]] | ResponseContextManager[RawResponse[Stream[ChatCompletionChunk]]]",
             ResponseContextManager(
-                lambda: _create_chat_completion(client, request, fields, options, raw=True, streaming_response=True)
+                lambda: _create_chat_completion(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
             ),
         )
 
@@ -1026,11 +1080,14 @@ class ChatCompletions:
         """
 
         options = RequestOptions(
-            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         return cast(
             "ChatCompletion | Stream[ChatCompletionChunk]",
-            _create_chat_completion(self._client, request, fields, options, raw=False),
+            _create_chat_completion(self._client, None, None, request, fields, options, raw=False),
         )
 
 
@@ -1082,17 +1139,19 @@ class ModelsWithRawResponse:
         timeout: float | Timeout | TimeoutLike | None = None,
     ) -> RawResponse[ModelListResponse]:
         """List all available models.
-        extra_headers: Headers added to this request (they override the client's).
-        extra_query: Query parameters added to this request.
-        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
-        result = self._client.request(
-            _list_models_operation(),
-            options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
-            raw=True,
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
         )
-        return cast("RawResponse[ModelListResponse]", result)
+        return cast("RawResponse[ModelListResponse]", _list_models(self._client, None, None, options, raw=True))
 
     def retrieve(
         self,
@@ -1111,15 +1170,23 @@ class ModelsWithRawResponse:
             timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
-        result = self._client.request(
-            _retrieve_model_operation(),
-            path_params={
-                "model": model,
-            },
-            options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
-            raw=True,
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
         )
-        return cast("RawResponse[Model]", result)
+        return cast(
+            "RawResponse[Model]",
+            _retrieve_model(
+                self._client,
+                {
+                    "model": model,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
 
 
 class ModelsWithStreamingResponse:
@@ -1136,22 +1203,23 @@ class ModelsWithStreamingResponse:
         timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ResponseContextManager[RawResponse[ModelListResponse]]:
         """List all available models.
-        extra_headers: Headers added to this request (they override the client's).
-        extra_query: Query parameters added to this request.
-        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
         client = self._client
-        options = RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
         return cast(
             "ResponseContextManager[RawResponse[ModelListResponse]]",
             ResponseContextManager(
-                lambda: client.request(
-                    _list_models_operation(),
-                    options=options,
-                    raw=True,
-                    streaming_response=True,
-                )
+                lambda: _list_models(client, None, None, options, raw=True, streaming_response=True)
             ),
         )
 
@@ -1172,17 +1240,22 @@ class ModelsWithStreamingResponse:
             timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
         client = self._client
-        options = RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout)
         return cast(
             "ResponseContextManager[RawResponse[Model]]",
             ResponseContextManager(
-                lambda: client.request(
-                    _retrieve_model_operation(),
-                    path_params={
+                lambda: _retrieve_model(
+                    client,
+                    {
                         "model": model,
                     },
-                    options=options,
+                    None,
+                    options,
                     raw=True,
                     streaming_response=True,
                 )
@@ -1214,17 +1287,19 @@ class Models:
         timeout: float | Timeout | TimeoutLike | None = None,
     ) -> ModelListResponse:
         """List all available models.
-        extra_headers: Headers added to this request (they override the client's).
-        extra_query: Query parameters added to this request.
-        timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
-        result = self._client.request(
-            _list_models_operation(),
-            options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
-            raw=False,
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
         )
-        return cast("ModelListResponse", result)
+        return cast("ModelListResponse", _list_models(self._client, None, None, options, raw=False))
 
     def retrieve(
         self,
@@ -1243,12 +1318,20 @@ class Models:
             timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
         """
 
-        result = self._client.request(
-            _retrieve_model_operation(),
-            path_params={
-                "model": model,
-            },
-            options=RequestOptions(extra_headers=extra_headers, extra_query=extra_query, timeout=timeout),
-            raw=False,
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
         )
-        return cast("Model", result)
+        return cast(
+            "Model",
+            _retrieve_model(
+                self._client,
+                {
+                    "model": model,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
