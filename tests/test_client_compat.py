@@ -79,7 +79,7 @@ def test_status_error_on_get_has_request(server: MockGroqServer, client: Groq) -
     assert e.request is not None and e.request.method == "GET"
     assert e.request.url.endswith("/openai/v1/models/no-such-model")
     assert e.request.content == b""
-    assert e.body["error"]["code"] == "unknown_url"  # type: ignore[index]
+    assert e.body["error"]["code"] == "model_not_found"  # type: ignore[index]
 
 
 def test_non_json_error_body_is_text(server: MockGroqServer, client: Groq) -> None:

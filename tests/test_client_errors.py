@@ -140,8 +140,8 @@ def test_empty_error_body(server: MockGroqServer, client: Groq) -> None:
 
 def test_status_error_on_get(server: MockGroqServer, client: Groq) -> None:
     with pytest.raises(fastgroq.NotFoundError) as info:
-        client.models.retrieve("no-such-model")  # the mock answers Groq's unknown_url 404
-    assert info.value.code == "unknown_url"
+        client.models.retrieve("no-such-model")  # the mock answers Groq's model_not_found 404
+    assert info.value.code == "model_not_found"
 
 
 def test_refused_connection() -> None:

@@ -206,11 +206,13 @@ def test_every_def_and_operation_knows_its_area() -> None:
     assert api.def_areas["ChatCompletionChunk"] == "chat"
     assert api.def_areas["Model"] == "models"
     assert api.def_areas["ErrorResponse"] == "common"
-    assert {op.id: op.area for op in api.operations} == {
+    areas = {op.id: op.area for op in api.operations}
+    assert {op_id: areas[op_id] for op_id in ("createChatCompletion", "listModels", "retrieveModel")} == {
         "createChatCompletion": "chat",
         "listModels": "models",
         "retrieveModel": "models",
     }
+    assert {p.name.removesuffix(".yaml") for p in (ROOT / "schema").glob("*.yaml")} - {"common"} == set(areas.values())
     assert set(api.def_areas) == set(api.request_defs) | set(api.response_defs)
 
 

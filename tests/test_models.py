@@ -17,9 +17,21 @@ import pytest
 from fastgroq import types as T
 from fastgroq._models import BaseModel
 
+from codegen import ir, load
+
 from .test_types import CHUNKS, COMPLETIONS, STRUCTS, decode, without_nulls
 
-RESPONSE_ROOTS = (T.ChatCompletion, T.ChatCompletionChunk, T.ErrorResponse, T.Model, T.ModelListResponse)
+# Every operation's response and stream event, the error body; every request body and query type: from the IR.
+_API = ir.build(load.read_schema())
+RESPONSE_ROOTS = tuple(
+    getattr(T, name)
+    for name in sorted(
+        {t for op in _API.operations for t in (op.response_type, op.stream_event_type) if t} | {_API.error_type}
+    )
+)
+REQUEST_ROOTS = tuple(
+    getattr(T, name) for name in sorted({t for op in _API.operations for t in (op.request_type, op.query_type) if t})
+)
 
 
 def _reachable_structs(roots: tuple[type, ...]) -> set[type[msgspec.Struct]]:
@@ -38,7 +50,7 @@ def _reachable_structs(roots: tuple[type, ...]) -> set[type[msgspec.Struct]]:
 
 
 RESPONSE_STRUCTS = _reachable_structs(RESPONSE_ROOTS)
-REQUEST_STRUCTS = _reachable_structs((T.ChatCompletionRequest,))
+REQUEST_STRUCTS = _reachable_structs(REQUEST_ROOTS)
 
 
 def _mentions_unset(tp: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -69,12 +70,38 @@ def upstream_operations(data: dict[str, Any]) -> set[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+# What schema/ does not cover yet, by upstream operation: multipart uploads, binary downloads, the responses API
+# and audio come with issue 9's second half.
+NOT_COVERED_YET = {
+    "#/paths/~1openai~1v1~1audio~1speech/post",
+    "#/paths/~1openai~1v1~1audio~1transcriptions/post",
+    "#/paths/~1openai~1v1~1audio~1translations/post",
+    "#/paths/~1openai~1v1~1files/post",
+    "#/paths/~1openai~1v1~1files~1{file_id}~1content/get",
+    "#/paths/~1openai~1v1~1responses/post",
+    # Until they land (issue 9, first half).
+    "#/paths/~1openai~1v1~1batches/get",
+    "#/paths/~1openai~1v1~1batches/post",
+    "#/paths/~1openai~1v1~1batches~1{batch_id}/get",
+    "#/paths/~1openai~1v1~1batches~1{batch_id}~1cancel/post",
+    "#/paths/~1openai~1v1~1files/get",
+    "#/paths/~1openai~1v1~1files~1{file_id}/get",
+    "#/paths/~1openai~1v1~1files~1{file_id}/delete",
+    "#/paths/~1openai~1v1~1reranking/post",
+    "#/paths/~1v1~1fine_tunings/get",
+    "#/paths/~1v1~1fine_tunings/post",
+    "#/paths/~1v1~1fine_tunings~1{id}/get",
+    "#/paths/~1v1~1fine_tunings~1{id}/delete",
+}
+
+
 def test_the_current_document_differs_only_by_the_operations_not_covered_yet(
     baseline: Result, document: dict[str, Any]
 ) -> None:
     report = as_text(baseline, "schema/*.yaml")
     assert {f.kind for f in baseline.findings} == {"missing-operation"}, report
     assert {f.upstream for f in baseline.findings} == upstream_operations(document) - COVERED, report
+    assert {f.upstream for f in baseline.findings} == NOT_COVERED_YET, report
     assert "#/paths/~1openai~1v1~1chat~1completions/post" in COVERED
     assert baseline.notes == [], report  # no declared deviation left that matches nothing
 
@@ -190,6 +217,24 @@ def test_a_type_without_an_upstream_record_is_bad_input(tmp_path: Path) -> None:
     )
 
 
+def test_an_operation_whose_method_or_path_disagrees_with_its_upstream_record_is_a_finding(tmp_path: Path) -> None:
+    schema = tmp_path / "schema"
+    shutil.copytree(ROOT / "schema", schema)
+    models = schema / "models.yaml"
+    text = models.read_text()
+    models.write_text(
+        text.replace("method: DELETE\n    path: /models/{model}", "method: POST\n    path: /models/{model}")
+    )
+    result = diff(UPSTREAM, schema_dir=schema)
+    (finding,) = [f for f in result.findings if f.kind != "missing-operation"]
+    assert finding == Finding(
+        "type-changed",
+        "#/paths/~1openai~1v1~1models~1{model}/delete",
+        "schema/models.yaml#/x-operations/deleteModel",
+        "upstream: DELETE /openai/v1/models/{model}; schema: POST /openai/v1/models/{model}",
+    )
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The published history: real changes
 # --------------------------------------------------------------------------------------------------------------
@@ -211,13 +256,10 @@ def test_march_2026_with_descriptions_is_silent_about_the_model_id_the_schema_kn
 def test_december_2024_reports_what_the_schema_has_that_2_0_did_not() -> None:
     old = diff(DECEMBER_2024)
     found = {(f.kind, f.upstream.removeprefix(S)) for f in old.findings}
-    missing_operations = {f.detail.split(" (")[0] for f in old.findings if f.kind == "missing-operation"}
-    assert missing_operations == {
-        "POST /openai/v1/audio/transcriptions",
-        "POST /openai/v1/audio/translations",
-        "POST /openai/v1/embeddings",
-        "DELETE /openai/v1/models/{model}",
-    }
+    missing_operations = {f.upstream for f in old.findings if f.kind == "missing-operation"}
+    december = yaml.safe_load(DECEMBER_2024.read_text(encoding="utf-8"))
+    assert missing_operations == upstream_operations(december) - COVERED
+    assert "#/paths/~1openai~1v1~1audio~1transcriptions/post" in missing_operations
     assert ("removed-property", "CreateChatCompletionRequest/properties/reasoning_format") in found
     assert ("removed-property", "ChatCompletionResponseMessage/properties/reasoning") in found
     assert ("type-changed", "ChatCompletionRequestSystemMessage/properties/content") in found

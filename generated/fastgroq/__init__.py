@@ -52,8 +52,11 @@ if TYPE_CHECKING:
         ChatCompletion,
         ChatCompletionChunk,
         ChatCompletionRequest,
+        CreateEmbeddingResponse,
+        EmbeddingCreateParams,
         ErrorResponse,
         Model,
+        ModelDeleted,
         ModelListResponse,
     )
 
@@ -86,8 +89,11 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionRequest",
+    "CreateEmbeddingResponse",
+    "EmbeddingCreateParams",
     "ErrorResponse",
     "Model",
+    "ModelDeleted",
     "ModelListResponse",
     "APIConnectionError",
     "APIError",
@@ -116,8 +122,11 @@ _TYPES = frozenset(
         "ChatCompletion",
         "ChatCompletionChunk",
         "ChatCompletionRequest",
+        "CreateEmbeddingResponse",
+        "EmbeddingCreateParams",
         "ErrorResponse",
         "Model",
+        "ModelDeleted",
         "ModelListResponse",
     }
 )

@@ -10,6 +10,9 @@ from ._resources import (
     Chat,
     ChatWithRawResponse,
     ChatWithStreamingResponse,
+    Embeddings,
+    EmbeddingsWithRawResponse,
+    EmbeddingsWithStreamingResponse,
     Models,
     ModelsWithRawResponse,
     ModelsWithStreamingResponse,
@@ -26,10 +29,12 @@ class Groq(APIClient):
     """
 
     chat: Chat
+    embeddings: Embeddings
     models: Models
 
     def _init_resources(self) -> None:
         self.chat = Chat(self)
+        self.embeddings = Embeddings(self)
         self.models = Models(self)
 
     @property
@@ -48,6 +53,7 @@ class GroqWithRawResponse:
 
     def __init__(self, client: APIClient) -> None:
         self.chat = ChatWithRawResponse(client)
+        self.embeddings = EmbeddingsWithRawResponse(client)
         self.models = ModelsWithRawResponse(client)
 
 
@@ -56,4 +62,5 @@ class GroqWithStreamingResponse:
 
     def __init__(self, client: APIClient) -> None:
         self.chat = ChatWithStreamingResponse(client)
+        self.embeddings = EmbeddingsWithStreamingResponse(client)
         self.models = ModelsWithStreamingResponse(client)

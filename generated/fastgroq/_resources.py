@@ -3,7 +3,7 @@
 
 """Client resources, one class per resource and one method per operation in the schema.
 
-``client.chat``, ``client.models``. Each resource has a
+``client.chat``, ``client.embeddings``, ``client.models``. Each resource has a
 ``with_raw_response`` twin whose methods return a ``RawResponse`` (status, headers, request id, rate
 limits) around the same parsed result, and a ``with_streaming_response`` twin whose methods return a
 context manager giving the ``RawResponse`` with its body unread until asked for.
@@ -35,7 +35,11 @@ if TYPE_CHECKING:
         ChatCompletionToolChoiceOptionParam,
         ChatCompletionToolParam,
         CompoundCustomParam,
+        CreateEmbeddingResponse,
+        EmbeddingCreateParams,
+        EmbeddingInput,
         Model,
+        ModelDeleted,
         ModelListResponse,
         ReasoningEffort,
         ReasoningFormat,
@@ -60,6 +64,21 @@ def _create_chat_completion_operation() -> Operation:
         request_type=ChatCompletionRequest,
         stream_event_type=ChatCompletionChunk,
         response_envelope=("choices",),
+    )
+
+
+@cache
+def _create_embedding_operation() -> Operation:
+    """``CREATE_EMBEDDING``: the descriptor of ``createEmbedding``, built on first use."""
+    from .types import CreateEmbeddingResponse, EmbeddingCreateParams
+
+    return Operation(
+        name="createEmbedding",
+        method="POST",
+        path="/embeddings",
+        response_type=CreateEmbeddingResponse,
+        request_type=EmbeddingCreateParams,
+        response_envelope=("data",),
     )
 
 
@@ -91,10 +110,26 @@ def _retrieve_model_operation() -> Operation:
     )
 
 
+@cache
+def _delete_model_operation() -> Operation:
+    """``DELETE_MODEL``: the descriptor of ``deleteModel``, built on first use."""
+    from .types import ModelDeleted
+
+    return Operation(
+        name="deleteModel",
+        method="DELETE",
+        path="/models/{model}",
+        response_type=ModelDeleted,
+        response_envelope=("id",),
+    )
+
+
 _OPERATIONS = {
     "CREATE_CHAT_COMPLETION": _create_chat_completion_operation,
+    "CREATE_EMBEDDING": _create_embedding_operation,
     "LIST_MODELS": _list_models_operation,
     "RETRIEVE_MODEL": _retrieve_model_operation,
+    "DELETE_MODEL": _delete_model_operation,
 }
 
 
@@ -137,6 +172,36 @@ def _create_chat_completion(
     )
 
 
+def _create_embedding(
+    client: APIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: EmbeddingCreateParams | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/embeddings``: the body of ``embeddings.create`` and of its raw and streaming twins."""
+    operation = _create_embedding_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[EmbeddingCreateParams]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a EmbeddingCreateParams or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
 def _list_models(
     client: APIClient,
     path_params: Mapping[str, str] | None,
@@ -169,6 +234,27 @@ def _retrieve_model(
 ) -> Any:
     """``GET /openai/v1/models/{model}``: the body of ``models.retrieve`` and of its raw and streaming twins."""
     operation = _retrieve_model_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _delete_model(
+    client: APIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``DELETE /openai/v1/models/{model}``: the body of ``models.delete`` and of its raw and streaming twins."""
+    operation = _delete_model_operation()
     return client.request(
         operation,
         path_params=path_params,
@@ -1125,6 +1211,245 @@ class Chat:
         return ChatWithStreamingResponse(self._client)
 
 
+class EmbeddingsWithRawResponse:
+    """``client.embeddings.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: EmbeddingCreateParams,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[CreateEmbeddingResponse]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: EmbeddingInput,
+        model: str,
+        encoding_format: Literal["float", "base64"] | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[CreateEmbeddingResponse]: ...
+
+    def create(
+        self,
+        request: EmbeddingCreateParams | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[CreateEmbeddingResponse]:
+        """Creates an embedding vector representing the input text.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: Input text to embed: a string, or an array of strings to embed several inputs in one
+                request. The input must not exceed the max input tokens for the model, cannot be an empty
+                string, and an array holds 1 to 2048 strings.
+            model: ID of the model to use, e.g. `nomic-embed-text-v1_5`. Any model id string is accepted.
+            encoding_format: The format to return the embeddings in: `float` (a list of numbers) or `base64` (a
+                string). Server default: `float`.
+            user: A unique identifier representing your end-user, which can help us monitor and detect
+                abuse.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[CreateEmbeddingResponse]",
+            _create_embedding(self._client, None, None, request, fields, options, raw=True),
+        )
+
+
+class EmbeddingsWithStreamingResponse:
+    """``client.embeddings.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: EmbeddingCreateParams,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[CreateEmbeddingResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: EmbeddingInput,
+        model: str,
+        encoding_format: Literal["float", "base64"] | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[CreateEmbeddingResponse]]: ...
+
+    def create(
+        self,
+        request: EmbeddingCreateParams | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[CreateEmbeddingResponse]]:
+        """Creates an embedding vector representing the input text.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: Input text to embed: a string, or an array of strings to embed several inputs in one
+                request. The input must not exceed the max input tokens for the model, cannot be an empty
+                string, and an array holds 1 to 2048 strings.
+            model: ID of the model to use, e.g. `nomic-embed-text-v1_5`. Any model id string is accepted.
+            encoding_format: The format to return the embeddings in: `float` (a list of numbers) or `base64` (a
+                string). Server default: `float`.
+            user: A unique identifier representing your end-user, which can help us monitor and detect
+                abuse.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[CreateEmbeddingResponse]]",
+            ResponseContextManager(
+                lambda: _create_embedding(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+
+class Embeddings:
+    """``client.embeddings``."""
+
+    def __init__(self, client: APIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> EmbeddingsWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return EmbeddingsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> EmbeddingsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return EmbeddingsWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: EmbeddingCreateParams,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> CreateEmbeddingResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: EmbeddingInput,
+        model: str,
+        encoding_format: Literal["float", "base64"] | UnsetType = UNSET,
+        user: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> CreateEmbeddingResponse: ...
+
+    def create(
+        self,
+        request: EmbeddingCreateParams | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> CreateEmbeddingResponse:
+        """Creates an embedding vector representing the input text.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: Input text to embed: a string, or an array of strings to embed several inputs in one
+                request. The input must not exceed the max input tokens for the model, cannot be an empty
+                string, and an array holds 1 to 2048 strings.
+            model: ID of the model to use, e.g. `nomic-embed-text-v1_5`. Any model id string is accepted.
+            encoding_format: The format to return the embeddings in: `float` (a list of numbers) or `base64` (a
+                string). Server default: `float`.
+            user: A unique identifier representing your end-user, which can help us monitor and detect
+                abuse.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "CreateEmbeddingResponse", _create_embedding(self._client, None, None, request, fields, options, raw=False)
+        )
+
+
 class ModelsWithRawResponse:
     """``client.models.with_raw_response``: the same calls, returning ``RawResponse``."""
 
@@ -1178,6 +1503,43 @@ class ModelsWithRawResponse:
         return cast(
             "RawResponse[Model]",
             _retrieve_model(
+                self._client,
+                {
+                    "model": model,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+    def delete(
+        self,
+        model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[ModelDeleted]:
+        """Delete a model.
+
+        Deletes a model your organization owns (a fine-tuned model); the base models cannot be deleted.
+
+        Args:
+            model: The ID of the model to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[ModelDeleted]",
+            _delete_model(
                 self._client,
                 {
                     "model": model,
@@ -1262,6 +1624,47 @@ class ModelsWithStreamingResponse:
             ),
         )
 
+    def delete(
+        self,
+        model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ModelDeleted]]:
+        """Delete a model.
+
+        Deletes a model your organization owns (a fine-tuned model); the base models cannot be deleted.
+
+        Args:
+            model: The ID of the model to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[ModelDeleted]]",
+            ResponseContextManager(
+                lambda: _delete_model(
+                    client,
+                    {
+                        "model": model,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
 
 class Models:
     """``client.models``."""
@@ -1326,6 +1729,43 @@ class Models:
         return cast(
             "Model",
             _retrieve_model(
+                self._client,
+                {
+                    "model": model,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+    def delete(
+        self,
+        model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ModelDeleted:
+        """Delete a model.
+
+        Deletes a model your organization owns (a fine-tuned model); the base models cannot be deleted.
+
+        Args:
+            model: The ID of the model to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "ModelDeleted",
+            _delete_model(
                 self._client,
                 {
                     "model": model,

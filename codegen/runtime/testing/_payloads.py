@@ -1,4 +1,4 @@
-"""Realistic Groq payloads (completions, stream chunks, errors) for tests and the mock server's defaults."""
+"""Realistic Groq payloads (completions, stream chunks, embeddings, errors, ...) for tests and the mock server."""
 
 from __future__ import annotations
 
@@ -9,16 +9,23 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "DEFAULT_EMBEDDING_MODEL",
     "DEFAULT_MODEL",
+    "KNOWN_MODELS",
     "chat_completion",
     "chat_completion_chunks",
+    "embedding_vector",
+    "embeddings_response",
     "error_body",
+    "model_deleted",
+    "model_object",
     "models_list",
     "new_request_id",
     "usage",
 ]
 
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
+DEFAULT_EMBEDDING_MODEL = "nomic-embed-text-v1_5"
 _FINGERPRINT = "fp_mock0000"
 _counter = itertools.count(1)
 
@@ -161,19 +168,64 @@ def error_body(
     return {"error": error}
 
 
-def models_list(ids: Iterable[str] = (DEFAULT_MODEL, "llama-3.1-8b-instant")) -> dict[str, Any]:
-    """A ``GET /models`` body."""
+def model_object(id: str = DEFAULT_MODEL, *, owned_by: str = "Meta", created: int | None = None) -> dict[str, Any]:
+    """A ``GET /models/{model}`` body (also the items of `models_list`)."""
     return {
-        "object": "list",
-        "data": [
-            {
-                "id": model,
-                "object": "model",
-                "created": 1_700_000_000 + next(_counter),
-                "owned_by": "Meta",
-                "active": True,
-                "context_window": 131_072,
-            }
-            for model in ids
-        ],
+        "id": id,
+        "object": "model",
+        "created": 1_700_000_000 + next(_counter) if created is None else created,
+        "owned_by": owned_by,
+        "active": True,
+        "context_window": 131_072,
     }
+
+
+KNOWN_MODELS = (DEFAULT_MODEL, "llama-3.1-8b-instant", "meta-llama/llama-4-scout-17b-16e-instruct")
+"""The models the mock server lists and knows by default."""
+
+
+def models_list(ids: Iterable[str] = KNOWN_MODELS) -> dict[str, Any]:
+    """A ``GET /models`` body."""
+    return {"object": "list", "data": [model_object(model) for model in ids]}
+
+
+def model_deleted(id: str) -> dict[str, Any]:
+    """A ``DELETE /models/{model}`` body."""
+    return {"id": id, "object": "model", "deleted": True}
+
+
+def embedding_vector(text: str, dimensions: int = 8) -> list[float]:
+    """A deterministic unit-length vector for `text` (same text, same vector), rounded to float32 precision."""
+    import hashlib
+    import math
+    import struct
+
+    raw = hashlib.sha256(text.encode()).digest() * (dimensions // 32 + 1)
+    values = [(byte - 127.5) / 127.5 for byte in raw[:dimensions]]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    # Rounded through float32, so a base64 answer decodes to exactly these values.
+    packed = struct.pack(f"<{dimensions}f", *(v / norm for v in values))
+    return list(struct.unpack(f"<{dimensions}f", packed))
+
+
+def embeddings_response(
+    inputs: str | Iterable[str],
+    *,
+    model: str = DEFAULT_EMBEDDING_MODEL,
+    dimensions: int = 8,
+    encoding_format: str = "float",
+) -> dict[str, Any]:
+    """A ``POST /embeddings`` body: one `embedding_vector` per input, in order (base64 float32 on request)."""
+    import base64
+    import struct
+
+    texts = [inputs] if isinstance(inputs, str) else list(inputs)
+    data = []
+    for index, text in enumerate(texts):
+        vector = embedding_vector(text, dimensions)
+        value: Any = vector
+        if encoding_format == "base64":
+            value = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+        data.append({"object": "embedding", "embedding": value, "index": index})
+    tokens = sum(max(1, len(text.split())) for text in texts)
+    return {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}

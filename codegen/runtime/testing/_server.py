@@ -18,7 +18,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
-from ._payloads import chat_completion, chat_completion_chunks, error_body, models_list, new_request_id
+from ._payloads import (
+    DEFAULT_EMBEDDING_MODEL,
+    KNOWN_MODELS,
+    chat_completion,
+    chat_completion_chunks,
+    embeddings_response,
+    error_body,
+    model_deleted,
+    model_object,
+    models_list,
+    new_request_id,
+)
 
 __all__ = [
     "Frame",
@@ -507,18 +518,31 @@ def default_reply(request: RecordedRequest) -> Reply:
     """What the server answers when nothing is queued or routed: a small fake Groq.
 
     ``POST .../chat/completions`` gets a chat completion (streamed when the body says ``"stream": true``,
-    with a usage-only chunk when ``stream_options.include_usage`` is set); ``GET .../models`` a model
-    list; anything else Groq's 404 body.
+    with a usage-only chunk when ``stream_options.include_usage`` is set); ``POST .../embeddings`` one
+    `embedding_vector` per input; ``GET .../models`` the `KNOWN_MODELS`, ``GET .../models/{id}`` one of them
+    and ``DELETE .../models/{id}`` its deletion (a 404 ``model_not_found`` for another id); anything else
+    Groq's 404 ``unknown_url`` body.
     """
     request_id = new_request_id()
     headers = {"x-request-id": request_id}
-    if request.method == "POST" and request.path.endswith("/chat/completions"):
+    post = request.method == "POST"
+    if post and (request.path.endswith("/chat/completions") or request.path.endswith("/embeddings")):
         try:
             params = request.json()
         except msgspec.DecodeError:
             return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
         if not isinstance(params, dict):
             return Reply.error(400, "Request body must be a JSON object", headers=headers)
+        if request.path.endswith("/embeddings"):
+            inputs = params.get("input")
+            if not isinstance(inputs, (str, list)) or not inputs:
+                return Reply.error(400, "'input' : value must be a non-empty string or array", headers=headers)
+            body = embeddings_response(
+                [str(text) for text in inputs] if isinstance(inputs, list) else inputs,
+                model=str(params.get("model") or DEFAULT_EMBEDDING_MODEL),
+                encoding_format=str(params.get("encoding_format") or "float"),
+            )
+            return Reply.json(body, headers=headers)
         model = str(params.get("model") or "llama-3.3-70b-versatile")
         if params.get("stream"):
             options = params.get("stream_options") or {}
@@ -528,8 +552,23 @@ def default_reply(request: RecordedRequest) -> Reply:
         return Reply.json(chat_completion(model=model, request_id=request_id), headers=headers)
     if request.method == "GET" and request.path.endswith("/models"):
         return Reply.json(models_list(), headers=headers)
+    model_id = _model_id(request.path)
+    if model_id and request.method in ("GET", "DELETE"):
+        if model_id not in KNOWN_MODELS:
+            message = f"The model `{model_id}` does not exist or you do not have access to it."
+            return Reply.error(404, message, code="model_not_found", headers=headers)
+        body = model_object(model_id) if request.method == "GET" else model_deleted(model_id)
+        return Reply.json(body, headers=headers)
     message = f"Unknown request URL: {request.method} {request.path}. Please check the URL for typos."
     return Reply.error(404, message, code="unknown_url", headers=headers)
+
+
+def _model_id(path: str) -> str | None:
+    """The id in ``.../models/{id}`` (percent-decoded; ids may hold a ``/``, sent as ``%2F``), else None."""
+    from urllib.parse import unquote
+
+    _, sep, tail = path.rpartition("/models/")
+    return unquote(tail) if sep and tail else None
 
 
 class _HTTPServer(ThreadingHTTPServer):

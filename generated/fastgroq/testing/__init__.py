@@ -22,10 +22,16 @@ Only the standard library and msgspec are used; the server runs in daemon thread
 """
 
 from ._payloads import (
+    DEFAULT_EMBEDDING_MODEL,
     DEFAULT_MODEL,
+    KNOWN_MODELS,
     chat_completion,
     chat_completion_chunks,
+    embedding_vector,
+    embeddings_response,
     error_body,
+    model_deleted,
+    model_object,
     models_list,
     new_request_id,
     usage,
@@ -43,7 +49,9 @@ from ._server import (
 )
 
 __all__ = [
+    "DEFAULT_EMBEDDING_MODEL",
     "DEFAULT_MODEL",
+    "KNOWN_MODELS",
     "Frame",
     "Headers",
     "MockGroqServer",
@@ -53,8 +61,12 @@ __all__ = [
     "chat_completion",
     "chat_completion_chunks",
     "default_reply",
+    "embedding_vector",
+    "embeddings_response",
     "error_body",
     "error_event",
+    "model_deleted",
+    "model_object",
     "models_list",
     "new_request_id",
     "sse_event",

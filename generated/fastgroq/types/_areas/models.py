@@ -11,6 +11,25 @@ from fastgroq._enums import OpenEnum
 from fastgroq._models import BaseModel
 
 
+class ModelDeleted(BaseModel, kw_only=True, dict=True, omit_defaults=True, repr_omit_defaults=True):
+    """
+    The answer to DELETE /models/{model}.
+    """
+
+    deleted: Annotated[bool, Meta(description="Whether the model was deleted.")]
+    """
+    Whether the model was deleted.
+    """
+    id: Annotated[str, Meta(description="The ID of the deleted model.")]
+    """
+    The ID of the deleted model.
+    """
+    object: Annotated[str, Meta(description="The object type (`model`).")]
+    """
+    The object type (`model`).
+    """
+
+
 class ModelListObject(OpenEnum):
     """
     The object type of a list, always `list`.
