@@ -16,7 +16,7 @@ import msgspec
 import pytest
 from fastgroq import Groq, RequestValidationError
 from fastgroq.testing import MockGroqServer, Reply, embedding_vector, embeddings_response, model_deleted
-from fastgroq.types import CreateEmbeddingResponse, Embedding, EmbeddingCreateParams, ModelDeleted
+from fastgroq.types import CreateEmbeddingResponse, Embedding, EmbeddingCreateRequest, ModelDeleted
 
 from tests.client_helpers import make_client, serve
 
@@ -236,11 +236,11 @@ def test_embeddings_as_base64(server: MockGroqServer, client: Groq) -> None:
 
 
 def test_embeddings_prebuilt_request_and_not_given(server: MockGroqServer, client: Groq) -> None:
-    client.embeddings.create(EmbeddingCreateParams(model=EMBED_MODEL, input="x"))
+    client.embeddings.create(EmbeddingCreateRequest(model=EMBED_MODEL, input="x"))
     client.embeddings.create(model=EMBED_MODEL, input="x", user=fastgroq.NOT_GIVEN)  # type: ignore[arg-type]
     assert [r.json() for r in server.requests] == [{"model": EMBED_MODEL, "input": "x"}] * 2
     with pytest.raises(TypeError, match="not both"):
-        client.embeddings.create(EmbeddingCreateParams(model=EMBED_MODEL, input="x"), user="u")  # type: ignore[call-overload]
+        client.embeddings.create(EmbeddingCreateRequest(model=EMBED_MODEL, input="x"), user="u")  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(

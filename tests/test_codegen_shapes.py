@@ -18,6 +18,8 @@ import pytest
 from codegen import ir, load
 from codegen.__main__ import build
 
+pytestmark = pytest.mark.generator
+
 COMMON = """
 $schema: https://json-schema.org/draft/2020-12/schema
 title: Shapes

@@ -14,24 +14,18 @@ from typing import Any
 
 import msgspec
 import pytest
-from fastgroq import types as T
+from fastgroq import _resources, types as T
 from fastgroq._models import BaseModel
-
-from codegen import ir, load
 
 from .test_types import CHUNKS, COMPLETIONS, STRUCTS, decode, without_nulls
 
-# Every operation's response and stream event, the error body; every request body and query type: from the IR.
-_API = ir.build(load.read_schema())
+# Every operation's response and stream event, the error body; every request body and query type: from the
+# operation descriptors the generator wrote (fastgroq._resources), so every new operation is covered.
+_OPERATIONS = [getattr(_resources, name) for name in _resources._OPERATIONS]
 RESPONSE_ROOTS = tuple(
-    getattr(T, name)
-    for name in sorted(
-        {t for op in _API.operations for t in (op.response_type, op.stream_event_type) if t} | {_API.error_type}
-    )
+    {t for op in _OPERATIONS for t in (op.response_type, op.stream_event_type) if t} | {T.ErrorResponse}
 )
-REQUEST_ROOTS = tuple(
-    getattr(T, name) for name in sorted({t for op in _API.operations for t in (op.request_type, op.query_type) if t})
-)
+REQUEST_ROOTS = tuple({t for op in _OPERATIONS for t in (op.request_type, op.query_type) if t})
 
 
 def _reachable_structs(roots: tuple[type, ...]) -> set[type[msgspec.Struct]]:

@@ -29,7 +29,11 @@ API = ir.build(load.read_schema(ROOT / "schema"))
 DEFS = load.read_schema(ROOT / "schema").defs
 SCHEMA_PATHS = sorted((str(path), name) for name, spec in DEFS.items() for path in spec.get("x-sdk-paths", []))
 PARAM_PATHS = sorted((str(path), name) for name, spec in DEFS.items() for path in spec.get("x-sdk-param-paths", []))
-PARAMS = importlib.import_module("fastgroq.types._areas.chat_params")
+
+
+def params_module(target: str) -> Any:
+    """The module holding the TypedDict forms of the request types of ``target``'s area."""
+    return importlib.import_module(f"fastgroq.types._areas.{API.def_areas[target]}_params")
 
 
 def resolve(dotted: str) -> Any:
@@ -42,7 +46,7 @@ def test_every_path_of_the_schema_is_generated() -> None:
     for path, target in SCHEMA_PATHS:
         assert resolve(path) is getattr(T, target), path
     for path, target in PARAM_PATHS:
-        assert resolve(path) is getattr(PARAMS, target), path
+        assert resolve(path) is getattr(params_module(target), target), path
         assert target in API.request_defs
 
 
@@ -82,13 +86,14 @@ def test_the_imports_of_code_written_for_the_official_sdk(statement: str, expect
         ("from fastgroq.types.chat import CompletionCreateParams", "ChatCompletionRequest"),
         ("from fastgroq.types.chat.completion_create_params import ResponseFormat", "ResponseFormat"),
         ("from fastgroq.types.shared_params import FunctionDefinition", "FunctionDefinition"),
+        ("from fastgroq.types import EmbeddingCreateParams", "EmbeddingCreateRequest"),
     ],
 )
 def test_the_official_params_are_typed_dicts(statement: str, expected: str) -> None:
     namespace: dict[str, Any] = {}
     exec(statement, namespace)
     (name,) = (k for k in namespace if k != "__builtins__")
-    assert namespace[name] is getattr(PARAMS, expected)
+    assert namespace[name] is getattr(params_module(expected), expected)
     assert namespace[name] is not getattr(T, expected)  # fastgroq.types keeps the Struct under that name
 
 

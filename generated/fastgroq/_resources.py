@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         ChatCompletionToolParam,
         CompoundCustomParam,
         CreateEmbeddingResponse,
-        EmbeddingCreateParams,
+        EmbeddingCreateRequest,
         EmbeddingInput,
         Model,
         ModelDeleted,
@@ -70,14 +70,14 @@ def _create_chat_completion_operation() -> Operation:
 @cache
 def _create_embedding_operation() -> Operation:
     """``CREATE_EMBEDDING``: the descriptor of ``createEmbedding``, built on first use."""
-    from .types import CreateEmbeddingResponse, EmbeddingCreateParams
+    from .types import CreateEmbeddingResponse, EmbeddingCreateRequest
 
     return Operation(
         name="createEmbedding",
         method="POST",
         path="/embeddings",
         response_type=CreateEmbeddingResponse,
-        request_type=EmbeddingCreateParams,
+        request_type=EmbeddingCreateRequest,
         response_envelope=("data",),
     )
 
@@ -176,7 +176,7 @@ def _create_embedding(
     client: APIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
-    request: EmbeddingCreateParams | None,
+    request: EmbeddingCreateRequest | None,
     fields: dict[str, Any],
     options: RequestOptions,
     *,
@@ -188,9 +188,9 @@ def _create_embedding(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[EmbeddingCreateParams]", operation.request_type)(**drop_not_given(fields))
+        request = cast("type[EmbeddingCreateRequest]", operation.request_type)(**drop_not_given(fields))
     elif fields:
-        raise TypeError(f"create() takes a EmbeddingCreateParams or keyword arguments, not both: {sorted(fields)}")
+        raise TypeError(f"create() takes a EmbeddingCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
         operation,
         path_params=path_params,
@@ -1220,7 +1220,7 @@ class EmbeddingsWithRawResponse:
     @overload
     def create(
         self,
-        request: EmbeddingCreateParams,
+        request: EmbeddingCreateRequest,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1244,7 +1244,7 @@ class EmbeddingsWithRawResponse:
 
     def create(
         self,
-        request: EmbeddingCreateParams | None = None,
+        request: EmbeddingCreateRequest | None = None,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1255,7 +1255,7 @@ class EmbeddingsWithRawResponse:
         """Creates an embedding vector representing the input text.
 
         Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
-        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        ``EmbeddingCreateRequest``. The request is validated before anything is sent: a value out of
         range or an unknown key raises ``RequestValidationError`` naming the field.
 
         Args:
@@ -1295,7 +1295,7 @@ class EmbeddingsWithStreamingResponse:
     @overload
     def create(
         self,
-        request: EmbeddingCreateParams,
+        request: EmbeddingCreateRequest,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1319,7 +1319,7 @@ class EmbeddingsWithStreamingResponse:
 
     def create(
         self,
-        request: EmbeddingCreateParams | None = None,
+        request: EmbeddingCreateRequest | None = None,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1330,7 +1330,7 @@ class EmbeddingsWithStreamingResponse:
         """Creates an embedding vector representing the input text.
 
         Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
-        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        ``EmbeddingCreateRequest``. The request is validated before anything is sent: a value out of
         range or an unknown key raises ``RequestValidationError`` naming the field.
 
         Args:
@@ -1385,7 +1385,7 @@ class Embeddings:
     @overload
     def create(
         self,
-        request: EmbeddingCreateParams,
+        request: EmbeddingCreateRequest,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1409,7 +1409,7 @@ class Embeddings:
 
     def create(
         self,
-        request: EmbeddingCreateParams | None = None,
+        request: EmbeddingCreateRequest | None = None,
         *,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1420,7 +1420,7 @@ class Embeddings:
         """Creates an embedding vector representing the input text.
 
         Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
-        ``EmbeddingCreateParams``. The request is validated before anything is sent: a value out of
+        ``EmbeddingCreateRequest``. The request is validated before anything is sent: a value out of
         range or an unknown key raises ``RequestValidationError`` naming the field.
 
         Args:

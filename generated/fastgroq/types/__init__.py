@@ -141,11 +141,14 @@ if TYPE_CHECKING:
     from ._areas.embeddings import (
         CreateEmbeddingResponse as CreateEmbeddingResponse,
         Embedding as Embedding,
-        EmbeddingCreateParams as EmbeddingCreateParams,
+        EmbeddingCreateRequest as EmbeddingCreateRequest,
         EmbeddingInput as EmbeddingInput,
         EmbeddingInputList as EmbeddingInputList,
         EmbeddingObject as EmbeddingObject,
         EmbeddingUsage as EmbeddingUsage,
+    )
+    from ._areas.embeddings_params import (
+        EmbeddingCreateRequest as EmbeddingCreateParams,
     )
     from ._areas.models import (
         Model as Model,
@@ -227,6 +230,7 @@ __all__ = [
     "DocumentCitation",
     "Embedding",
     "EmbeddingCreateParams",
+    "EmbeddingCreateRequest",
     "EmbeddingInput",
     "EmbeddingInputList",
     "EmbeddingObject",
@@ -344,7 +348,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DebugData": ("_areas.common", "DebugData"),
     "DocumentCitation": ("_areas.chat", "DocumentCitation"),
     "Embedding": ("_areas.embeddings", "Embedding"),
-    "EmbeddingCreateParams": ("_areas.embeddings", "EmbeddingCreateParams"),
+    "EmbeddingCreateParams": ("_areas.embeddings_params", "EmbeddingCreateRequest"),
+    "EmbeddingCreateRequest": ("_areas.embeddings", "EmbeddingCreateRequest"),
     "EmbeddingInput": ("_areas.embeddings", "EmbeddingInput"),
     "EmbeddingInputList": ("_areas.embeddings", "EmbeddingInputList"),
     "EmbeddingObject": ("_areas.embeddings", "EmbeddingObject"),

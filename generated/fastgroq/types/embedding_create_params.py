@@ -6,8 +6,8 @@
 From the ``x-sdk-paths`` and ``x-sdk-param-paths`` of the types in ``schema/``.
 """
 
-from ._areas.embeddings import (
-    EmbeddingCreateParams as EmbeddingCreateParams,
+from ._areas.embeddings_params import (
+    EmbeddingCreateRequest as EmbeddingCreateParams,
 )
 
 __all__ = [

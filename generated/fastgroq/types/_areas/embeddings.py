@@ -101,7 +101,7 @@ class CreateEmbeddingResponse(BaseModel, kw_only=True, dict=True, omit_defaults=
     """
 
 
-class EmbeddingCreateParams(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+class EmbeddingCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """
     Creates an embedding vector representing the input text (POST /embeddings). Only the fields the caller set are sent.
     """

@@ -19,7 +19,7 @@ A string, or an array of 1 to 2048 strings.
 """
 
 
-class EmbeddingCreateParams(TypedDict):
+class EmbeddingCreateRequest(TypedDict):
     """
     Creates an embedding vector representing the input text (POST /embeddings). Only the fields the caller set are sent.
     """
