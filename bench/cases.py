@@ -423,7 +423,7 @@ def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) ->
     # (the operation's cached Decoder, with the GC paused for a big body), not a bare msgspec call.
     fg = clients.fastgroq_module
     if fg:
-        from fastgroq._base_client import _decode
+        from fastgroq._outcome import decode_json as _decode
         from fastgroq._resources import CREATE_CHAT_COMPLETION
 
         decoder = CREATE_CHAT_COMPLETION.response_decoder

@@ -5,17 +5,20 @@ header ``x-should-retry: true|false`` overrides the status rule; wait what ``ret
 ``retry-after`` (seconds or an HTTP date) asks when it is in (0, 60] seconds, else 0.5 s * 2^n capped at
 8 s, shortened by up to 25 % of jitter so that clients that failed together do not retry together.
 
-The policy is an immutable value (like urllib3's ``Retry``): the client asks it questions and never
-mutates it, so one policy serves every thread. Randomness and the clock are injectable for tests.
+The policy is an immutable value (like urllib3's ``Retry``) that owns the whole decision: after a failure
+the client calls ``increment()``, which returns the policy for the next attempt (its ``retries_taken`` one
+higher, its ``sleep`` the wait before that attempt) or None when the failure must be raised. The sync
+client sleeps with ``time.sleep``, the async one with ``asyncio.sleep``; neither decides anything. One
+policy serves every thread. Randomness and the clock are injectable for tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
-from ._exceptions import APIConnectionError
+from ._exceptions import APIConnectionError, APIStatusError
 from ._headers import parse_retry_after
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
@@ -36,6 +39,8 @@ class RetryPolicy:
         jitter: Fraction by which a backoff may be shortened at random (0 disables).
         random: Source of uniform floats in [0, 1) for the jitter; ``random.random`` when None.
         retry_statuses: Statuses retried besides every status >= 500.
+        retries_taken: Retries already made before the attempt this policy governs.
+        sleep: Seconds to wait before that attempt (0 for the first one).
     """
 
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -45,6 +50,8 @@ class RetryPolicy:
     jitter: float = 0.25
     retry_statuses: frozenset[int] = _RETRY_STATUSES
     random: Callable[[], float] | None = field(default=None, compare=False, repr=False)
+    retries_taken: int = 0
+    sleep: float = 0.0
 
     def __post_init__(self) -> None:
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
@@ -86,3 +93,31 @@ class RetryPolicy:
         if hint is not None and 0 < hint <= self.max_retry_after:
             return hint
         return self.backoff(retries_taken)
+
+    def increment(
+        self,
+        *,
+        error: BaseException | None = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        now: float | None = None,
+    ) -> RetryPolicy | None:
+        """The policy for the next attempt after a failure, or None when the failure must be raised.
+
+        A failure is an ``error`` (a transport failure, or an ``APIStatusError`` with its status and
+        headers), or a response's ``status_code`` and ``headers``. The returned policy has ``retries_taken``
+        one higher and ``sleep`` set to the wait the server asked for (``retry-after-ms``, ``retry-after``)
+        or the backoff with jitter.
+        """
+        if isinstance(error, APIStatusError):
+            status_code, headers, error = error.status_code, error.headers, None
+        if not self.can_retry(self.retries_taken):
+            return None
+        if error is not None:
+            if not self.should_retry_error(error):
+                return None
+            headers = None
+        elif status_code is None or not self.should_retry_status(status_code, headers):
+            return None
+        wait = self.wait(self.retries_taken, headers, now=now)
+        return replace(self, retries_taken=self.retries_taken + 1, sleep=wait)

@@ -8,8 +8,8 @@ Cost is linear in the bytes fed whatever the read sizes: every byte is scanned a
 an unfinished line is kept as a list of pieces joined once when its terminator arrives, and no buffer is
 ever rescanned or copied per feed.
 
-The common stream shape (`data: {json}` events separated by blank lines, LF only) takes a fast path that
-splits whole blocks with `bytes.split(b"\\n\\n")`; everything else goes through the general line parser,
+The common stream shape (`data: {json}` events separated by blank lines, LF only) takes the fast path,
+`split_data_events` (one `bytes.split` per block); everything else goes through the general line parser,
 which implements the full rules.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["SSEDecoder", "ServerSentEvent", "split_data_events"]
 
 _BOM = b"\xef\xbb\xbf"
 _DATA = b"data"
@@ -25,6 +25,22 @@ _EVENT = b"event"
 _ID = b"id"
 _RETRY = b"retry"
 _WINDOW = 64 * 1024
+_DATA_LINE = b"data: "
+_DATA_SEPARATOR = b"\n\ndata: "
+
+
+def split_data_events(buf: bytes, start: int, end: int) -> list[bytes] | None:
+    """The fast path of SSE framing, used by ``SSEDecoder`` and by the stream decoder alike.
+
+    ``buf[start:end]`` is a run of complete events (a blank line follows at ``end``, the framer is between
+    events at ``start``). When it starts with a ``data: `` line, cutting it on every ``"\\n\\ndata: "``
+    strips the field names and the boundaries in one C-speed pass: each part without an LF (or CR) is
+    exactly the data of one single-line event; a part that still holds one is an event the line parser
+    must read. None when the run does not start with ``data: ``.
+    """
+    if not buf.startswith(_DATA_LINE, start):
+        return None
+    return buf[start + 6 : end].split(_DATA_SEPARATOR)
 
 
 class ServerSentEvent(msgspec.Struct, gc=False, frozen=True):
@@ -164,37 +180,31 @@ class SSEDecoder:
 
     def _blocks(self, buf: bytes, start: int, end: int, events: list[ServerSentEvent]) -> None:
         """Frame buf[start:end], a run of complete events (the stream has a blank line at `end`)."""
-        if buf[start : start + 5] != b"data:":
-            first = buf.find(b"\n\ndata:", start, end)
+        parts = split_data_events(buf, start, end)
+        if parts is None:
+            # The run starts with something else (a comment, `event:`, `data:` without its space, ...): the
+            # line parser frames up to the next plain event, and the fast path takes the rest.
+            first = buf.find(b"\n\ndata: ", start, end)
             if first == -1:
                 self._lines(buf[start:end] + b"\n\n", 0, end - start + 2, events)
                 return
             self._lines(buf[start:first] + b"\n\n", 0, first - start + 2, events)
-            start = first + 2
+            parts = split_data_events(buf, first + 2, end)
+            assert parts is not None
         last_id = self.last_event_id
         sse = ServerSentEvent
-        # Cutting on the separator strips the field name and the boundary in one copy per event. A part
-        # with no LF left in it was exactly one `data:` line followed by a blank line.
-        if buf[start + 5 : start + 6] == b" ":
-            sep = b"\n\ndata: "
-            parts = buf[start + 6 : end].split(sep)
-            out = [sse("message", p, last_id) for p in parts if 10 not in p]
-        else:
-            # `data:` without the space (some proxies): strip a space where one is present.
-            sep = b"\n\ndata:"
-            parts = buf[start + 5 : end].split(sep)
-            out = [sse("message", p[1:] if p[:1] == b" " else p, last_id) for p in parts if 10 not in p]
+        # A part with no LF left in it was exactly one `data: ` line followed by a blank line.
+        out = [sse("message", p, last_id) for p in parts if 10 not in p]
         if len(out) == len(parts):
             events += out
             return
         # Some part holds more than one line: frame the parts one by one, reparsing those in full.
-        prefix = sep[2:]
         append = events.append
         for part in parts:
             if 10 not in part:
-                append(sse("message", part[1:] if part[:1] == b" " and len(prefix) == 5 else part, last_id))
+                append(sse("message", part, last_id))
             else:
-                self._lines(prefix + part + b"\n\n", 0, len(prefix) + len(part) + 2, events)
+                self._lines(_DATA_LINE + part + b"\n\n", 0, len(part) + 8, events)
                 last_id = self.last_event_id
 
     def _lines(self, buf: bytes, pos: int, stop: int, events: list[ServerSentEvent]) -> int:

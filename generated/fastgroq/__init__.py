@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from . import types
 from ._accumulate import accumulate_chunks
-from ._base_client import NOT_GIVEN, NotGiven, Omit, Operation, RequestOptions, Timeout, not_given, omit
 from ._client import Groq
 from ._constants import (
     CHAT_COMPLETION_ROUTE,
@@ -18,6 +17,7 @@ from ._constants import (
     DEFAULT_ENDPOINT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Timeout,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -42,8 +42,11 @@ from ._exceptions import (
 )
 from ._headers import RateLimits
 from ._http import HTTPRequest, HTTPResponse
+from ._operation import Operation
 from ._repair import Repair, repairs
+from ._request import RequestOptions
 from ._response import APIResponse, RawResponse
+from ._sentinels import NOT_GIVEN, NotGiven, Omit, not_given, omit
 from ._streaming import Stream
 from ._version import __version__
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from ._base_client import APIClient
 from ._resources import (
     Chat,
     ChatWithRawResponse,
@@ -17,9 +16,10 @@ from ._resources import (
     ModelsWithRawResponse,
     ModelsWithStreamingResponse,
 )
+from ._sync_client import SyncAPIClient
 
 
-class Groq(APIClient):
+class Groq(SyncAPIClient):
     """A client for fastgroq types.
 
     ``Groq(api_key=None, *, base_url=None, timeout=..., max_retries=2, default_headers=None,
@@ -51,7 +51,7 @@ class Groq(APIClient):
 class GroqWithRawResponse:
     """``client.with_raw_response``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self.chat = ChatWithRawResponse(client)
         self.embeddings = EmbeddingsWithRawResponse(client)
         self.models = ModelsWithRawResponse(client)
@@ -60,7 +60,7 @@ class GroqWithRawResponse:
 class GroqWithStreamingResponse:
     """``client.with_streaming_response``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self.chat = ChatWithStreamingResponse(client)
         self.embeddings = EmbeddingsWithStreamingResponse(client)
         self.models = ModelsWithStreamingResponse(client)

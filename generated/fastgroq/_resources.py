@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from msgspec import UNSET, UnsetType
 
-from ._base_client import APIClient, Operation, RequestOptions, Timeout, TimeoutLike, drop_not_given
+from ._constants import Timeout, TimeoutLike
+from ._operation import Operation
+from ._request import RequestOptions
 from ._response import RawResponse, ResponseContextManager
+from ._sentinels import drop_not_given
 from ._streaming import Stream
+from ._sync_client import SyncAPIClient
 
 if TYPE_CHECKING:
     # Only for annotations: an operation's types are imported when it is first called (see below), so
@@ -142,7 +146,7 @@ def __getattr__(name: str) -> Operation:
 
 
 def _create_chat_completion(
-    client: APIClient,
+    client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
     request: ChatCompletionRequest | None,
@@ -173,7 +177,7 @@ def _create_chat_completion(
 
 
 def _create_embedding(
-    client: APIClient,
+    client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
     request: EmbeddingCreateRequest | None,
@@ -203,7 +207,7 @@ def _create_embedding(
 
 
 def _list_models(
-    client: APIClient,
+    client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
     options: RequestOptions,
@@ -224,7 +228,7 @@ def _list_models(
 
 
 def _retrieve_model(
-    client: APIClient,
+    client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
     options: RequestOptions,
@@ -245,7 +249,7 @@ def _retrieve_model(
 
 
 def _delete_model(
-    client: APIClient,
+    client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
     query: Mapping[str, object] | None,
     options: RequestOptions,
@@ -268,7 +272,7 @@ def _delete_model(
 class ChatCompletionsWithRawResponse:
     """``client.chat.completions.with_raw_response``: the same calls, returning ``RawResponse``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @overload
@@ -564,7 +568,7 @@ class ChatCompletionsWithRawResponse:
 class ChatCompletionsWithStreamingResponse:
     """``client.chat.completions.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @overload
@@ -874,7 +878,7 @@ class ChatCompletionsWithStreamingResponse:
 class ChatCompletions:
     """``client.chat.completions``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @property
@@ -1180,7 +1184,7 @@ class ChatCompletions:
 class ChatWithRawResponse:
     """``client.chat.with_raw_response``: the same calls, returning ``RawResponse``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.completions = ChatCompletionsWithRawResponse(client)
 
@@ -1188,7 +1192,7 @@ class ChatWithRawResponse:
 class ChatWithStreamingResponse:
     """``client.chat.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.completions = ChatCompletionsWithStreamingResponse(client)
 
@@ -1196,7 +1200,7 @@ class ChatWithStreamingResponse:
 class Chat:
     """``client.chat``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.completions = ChatCompletions(client)
 
@@ -1214,7 +1218,7 @@ class Chat:
 class EmbeddingsWithRawResponse:
     """``client.embeddings.with_raw_response``: the same calls, returning ``RawResponse``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @overload
@@ -1289,7 +1293,7 @@ class EmbeddingsWithRawResponse:
 class EmbeddingsWithStreamingResponse:
     """``client.embeddings.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @overload
@@ -1369,7 +1373,7 @@ class EmbeddingsWithStreamingResponse:
 class Embeddings:
     """``client.embeddings``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @property
@@ -1453,7 +1457,7 @@ class Embeddings:
 class ModelsWithRawResponse:
     """``client.models.with_raw_response``: the same calls, returning ``RawResponse``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     def list(
@@ -1554,7 +1558,7 @@ class ModelsWithRawResponse:
 class ModelsWithStreamingResponse:
     """``client.models.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     def list(
@@ -1669,7 +1673,7 @@ class ModelsWithStreamingResponse:
 class Models:
     """``client.models``."""
 
-    def __init__(self, client: APIClient) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @property

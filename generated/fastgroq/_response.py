@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from ._exceptions import StreamAlreadyConsumed
 from ._headers import RateLimits
 from ._http import HTTPRequest, LineDecoder, content_charset, decode_text
-from ._transport import transport_errors, wrap_transport_error
+from ._transport_urllib3 import transport_errors, wrap_transport_error
 
 __all__ = ["APIResponse", "RawResponse", "ResponseContextManager"]
 

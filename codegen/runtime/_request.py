@@ -1,0 +1,255 @@
+"""Preparing a request, without sending it: URL (API root, path parameters, query), headers, body
+encoding and validation, all in one ``PreparedRequest`` value (like httpx's ``build_request``).
+
+``BaseClient.build_request`` puts these pieces together with the client's configuration; the sync and async
+clients send what it returns. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ._constants import API_ROOT_PATH, DEFAULT_ENDPOINT, Timeout, TimeoutLike
+from ._exceptions import GroqError, RequestValidationError
+from ._http import HTTPRequest
+from ._sentinels import Omit, drop_not_given
+
+if TYPE_CHECKING:
+    from ._operation import Operation
+
+__all__ = [
+    "PreparedRequest",
+    "RequestOptions",
+    "build_url",
+    "check_query",
+    "custom_headers_from_env",
+    "encode_body",
+    "encode_query",
+    "merge_headers",
+    "normalize_base_url",
+]
+
+# One encoder for every request: it is stateless between calls and safe to share across threads.
+_ENCODER = msgspec.json.Encoder()
+_MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-request overrides.
+
+    Attributes:
+        extra_headers: Headers added to (or replacing, case-insensitively) the client's.
+        extra_query: Query parameters added to the client's ``default_query``.
+        extra_body: Top-level JSON keys merged into the body after validation. An escape hatch for
+            parameters this version does not know: they are NOT checked.
+        timeout: Overrides the client's timeout for this request.
+        max_retries: Overrides the client's ``max_retries`` for this request.
+    """
+
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_body: Mapping[str, object] | None = None
+    timeout: float | Timeout | TimeoutLike | None = None
+    max_retries: int | None = None
+
+
+NO_OPTIONS = RequestOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request ready to go on the wire: what a transport sends, what a retry sends again.
+
+    Attributes:
+        method: ``POST``, ``GET``, ...
+        url: The full URL, query included.
+        headers: Every header to send (``Authorization`` included).
+        content: The encoded body, or None for none.
+        timeout: Connect and read timeouts.
+        stream: Whether the caller asked for an event stream (``Accept: text/event-stream``).
+        origin: ``(scheme, netloc)`` of ``url``: which connection pool serves it.
+        secret: The API key when it is long enough to be worth redacting from what a server echoes back
+            (see ``MIN_SECRET_LENGTH``), else ``""``.
+    """
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None
+    timeout: Timeout
+    origin: tuple[str, str]
+    stream: bool = False
+    secret: str = field(default="", repr=False)
+
+    def view(self) -> HTTPRequest:
+        """The request as errors and raw responses show it (``e.request``), the key redacted."""
+        return HTTPRequest(self.method, self.url, self.headers, self.content, secret=self.secret)
+
+    def redact(self, data: bytes) -> bytes:
+        """``data`` with the API key replaced by ``[REDACTED]`` (a server may echo the request back)."""
+        secret = self.secret
+        return data.replace(secret.encode(), b"[REDACTED]") if secret else data
+
+
+def normalize_base_url(url: str) -> str:
+    """The API root for ``url``: a URL whose path ends in ``/v1`` is the API root as is; any other URL gets
+    ``/openai/v1`` appended, as the official SDK does with every path.
+
+    ``https://api.groq.com`` (the official SDK's spelling) and ``https://api.groq.com/openai/v1`` (the
+    OpenAI convention) both give ``https://api.groq.com/openai/v1``; ``http://host:8000/v1`` stays as it is;
+    a gateway's ``http://gateway/prefix`` gives ``http://gateway/prefix/openai/v1``. Trailing slashes are
+    ignored, and applying the rule twice changes nothing.
+    """
+    from urllib.parse import urlsplit
+
+    text = str(url).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise GroqError(f"base_url must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, got {url!r}")
+    if parts.query or parts.fragment:
+        raise GroqError(f"base_url must not have a query or fragment, got {url!r}")
+    path = parts.path.rstrip("/")
+    if not path.endswith("/v1"):
+        path += API_ROOT_PATH
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def custom_headers_from_env() -> dict[str, str]:
+    """``GROQ_CUSTOM_HEADERS``, as the official SDK reads it: one ``Name: value`` per line."""
+    value = os.environ.get("GROQ_CUSTOM_HEADERS")
+    headers: dict[str, str] = {}
+    if value is not None:
+        for line in value.split("\n"):
+            name, colon, rest = line.partition(":")
+            if colon and name.strip():
+                headers[name.strip()] = rest.strip()
+    return headers
+
+
+def merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Add ``extra`` to ``target``, replacing case-insensitively; a None or ``omit`` value removes the header."""
+    # HTTP header names are case-insensitive: an override must replace, not duplicate.
+    lowered = {name.lower(): name for name in target}
+    for name, value in extra.items():
+        existing = lowered.get(name.lower())
+        if existing is not None:
+            del target[existing]
+        if value is None or isinstance(value, Omit):
+            continue
+        target[name] = str(value)
+        lowered[name.lower()] = name
+
+
+def _query_value(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def encode_query(*queries: Mapping[str, object] | None) -> str:
+    """The query string of the merged mappings (later ones win); None values are left out, lists repeat."""
+    from urllib.parse import urlencode
+
+    merged: dict[str, object] = {}
+    for query in queries:
+        if query:
+            merged.update(query)
+    pairs: list[tuple[str, str]] = []
+    for name, value in merged.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, _query_value(item)) for item in value)
+        else:
+            pairs.append((name, _query_value(value)))
+    return urlencode(pairs)
+
+
+def _path_param(op: Operation, params: Mapping[str, Any], name: str) -> str:
+    from urllib.parse import quote
+
+    if name not in params:
+        raise GroqError(f"{op.name}: missing path parameter {name!r}")
+    value = str(params[name])
+    if not value:
+        # As the official SDK: a ValueError before anything is sent.
+        raise RequestValidationError(
+            f"{op.name}: expected a non-empty value for path parameter {name!r} but received {value!r}"
+        )
+    if value in (".", ".."):
+        # Quoting leaves dots alone, and a dot-segment would address another endpoint.
+        raise RequestValidationError(f"{op.name}: path parameter {name!r} must not be {value!r}")
+    return quote(value, safe="")
+
+
+def check_query(op: Operation, query: Mapping[str, object]) -> dict[str, object]:
+    """The query parameters the caller gave, checked against ``op.query_type`` (nothing is sent otherwise).
+
+    Values ``UNSET``, ``NOT_GIVEN`` or ``omit`` are left out.
+    """
+    given = drop_not_given(query)
+    if op.query_type is not None:
+        try:
+            msgspec.convert(given, op.query_type)
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            match = _MSGSPEC_PATH.search(message)
+            raise RequestValidationError(
+                f"{op.name}: invalid query parameters: {message}", path=match.group(1) if match else None
+            ) from exc
+    return given
+
+
+def build_url(prefix: str, op: Operation, path_params: Mapping[str, Any] | None, query: str) -> str:
+    """``prefix`` (where the operation's root is) + its path, parameters percent-encoded, + ``?query`` if any."""
+    path = op.path
+    if "{" in path:
+        params = path_params or {}
+        path = _PATH_PARAM.sub(lambda match: _path_param(op, params, match.group(1)), path)
+    url = prefix + path
+    return f"{url}?{query}" if query else url
+
+
+def encode_body(op: Operation, body: object, extra_body: Mapping[str, object] | None) -> bytes:
+    """The JSON body, validated against the operation's request type, then ``extra_body`` merged in (unchecked).
+
+    Raises ``RequestValidationError`` (naming the path, e.g. ``$.temperature``) when the body breaks the schema.
+    """
+    try:
+        content = _ENCODER.encode(body)
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+        raise RequestValidationError(f"{op.name}: the request cannot be encoded as JSON: {exc}") from exc
+    decoder = op.request_decoder
+    if decoder is not None:
+        # Round-tripping through the request type applies every schema constraint (ranges, unknown
+        # keys inside dicts the caller passed, union tags) before anything goes on the wire.
+        try:
+            decoder.decode(content)
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            match = _MSGSPEC_PATH.search(message)
+            raise RequestValidationError(
+                f"{op.name}: invalid request: {message}", path=match.group(1) if match else None
+            ) from exc
+        except msgspec.DecodeError as exc:  # pragma: no cover - the encoder emitted unparsable JSON
+            raise RequestValidationError(f"{op.name}: invalid request: {exc}") from exc
+    if extra_body:
+        merged = msgspec.json.decode(content)
+        if not isinstance(merged, dict):
+            raise RequestValidationError(f"{op.name}: extra_body needs a JSON object body")
+        merged.update(extra_body)
+        try:
+            content = _ENCODER.encode(merged)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+            raise RequestValidationError(f"{op.name}: extra_body cannot be encoded as JSON: {exc}") from exc
+    return content
