@@ -35,7 +35,8 @@ generate: setup
 upstream-diff: setup
 	$(PY) -m codegen upstream-diff $(UPSTREAM) $(ARGS)
 
-# Non-zero when generated/ is not exactly what the generator produces from schema/ (missing, extra, different files).
+# Non-zero when generated/ or docs/ is not exactly what the generator produces from schema/ (missing, extra,
+# different files).
 check-drift: setup
 	$(PY) -m codegen check
 

@@ -67,10 +67,12 @@ def test_manifest_pins_schema_and_tools(fresh: Path) -> None:
 
 
 def copy_project(tmp_path: Path) -> tuple[Path, Path]:
+    """schema/, generated/ and docs/ copied; ``python -m codegen`` takes docs/ beside --out."""
     schema = tmp_path / "schema"
     shutil.copytree(ROOT / "schema", schema)
     out = tmp_path / "generated"
     shutil.copytree(ROOT / "generated", out)
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     return schema, out
 
 
@@ -316,6 +318,6 @@ def test_comment_text_never_reaches_the_generated_code(tmp_path: Path) -> None:
     chat_file.write_text(yaml.safe_dump(data, sort_keys=False))
 
     out = tmp_path / "out"
-    build(out, schema)
-    leaks = [rel for rel in files_of(out) if marker in (out / rel).read_text()]
+    build(out, schema, tmp_path / "docs")
+    leaks = [rel for rel in files_of(tmp_path) if marker in (tmp_path / rel).read_text() and "schema" not in rel]
     assert leaks == []
