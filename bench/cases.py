@@ -430,11 +430,15 @@ def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) ->
         fns["fastgroq decode"] = per_second(lambda: touch_completion(_decode(decoder, body)), min_time)
     base = clients.baseline_module
     if base:
-        # The baseline's own decode step, as its runtime does it (older runtimes may lack _decode).
+        # The baseline's own decode step, as its runtime does it: _outcome.decode_json, or before the core
+        # was split _base_client._decode (older runtimes have neither).
         base_resources = importlib.import_module(base.__name__ + "._resources")
-        base_client = importlib.import_module(base.__name__ + "._base_client")
         base_decoder = base_resources.CREATE_CHAT_COMPLETION.response_decoder
-        base_decode = getattr(base_client, "_decode", lambda dec, data: dec.decode(data))
+        try:
+            base_decode = importlib.import_module(base.__name__ + "._outcome").decode_json
+        except ImportError:
+            base_client = importlib.import_module(base.__name__ + "._base_client")
+            base_decode = getattr(base_client, "_decode", lambda dec, data: dec.decode(data))
         fns[f"{clients.baseline_name} decode"] = per_second(
             lambda: touch_completion(base_decode(base_decoder, body)), min_time
         )

@@ -181,6 +181,62 @@ class SdkModule:
         return "." * (len(self.path) + (1 if self.is_package else 0))
 
 
+@dataclass(frozen=True)
+class Flavor:
+    """What the sync and the async client code differ in, and nothing else: ``async``/``await`` and names.
+
+    ``_resources.py.jinja`` renders the resources of either client from one template; the two renderings
+    differ only where a template reads one of these fields.
+    """
+
+    name: str
+    module: str  # the generated module: ``_resources`` or ``_async_resources``
+    prefix: str  # of resource class names: ``Chat`` / ``AsyncChat``
+    def_: str  # ``def`` / ``async def``
+    await_: str  # ``""`` / ``"await "``
+    client_class: str
+    client_module: str
+    stream: str
+    stream_module: str
+    raw_response: str
+    response_context: str
+    response_module: str
+
+    @property
+    def is_async(self) -> bool:
+        return self.name == "async"
+
+
+SYNC = Flavor(
+    name="sync",
+    module="_resources",
+    prefix="",
+    def_="def",
+    await_="",
+    client_class="SyncAPIClient",
+    client_module="_sync_client",
+    stream="Stream",
+    stream_module="_streaming",
+    raw_response="RawResponse",
+    response_context="ResponseContextManager",
+    response_module="_response",
+)
+ASYNC = Flavor(
+    name="async",
+    module="_async_resources",
+    prefix="Async",
+    def_="async def",
+    await_="await ",
+    client_class="AsyncAPIClient",
+    client_module="_async_client",
+    stream="AsyncStream",
+    stream_module="_async_streaming",
+    raw_response="AsyncRawResponse",
+    response_context="AsyncResponseContextManager",
+    response_module="_async_response",
+)
+
+
 @dataclass
 class API:
     """Everything the templates render from."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import API, AREAS_PACKAGE, SchemaError
+from .ir import API, AREAS_PACKAGE, SYNC, Flavor, SchemaError
 from .signatures import Param, request_params
 
 CODEGEN = Path(__file__).resolve().parent
@@ -20,6 +20,8 @@ TEMPLATES = CODEGEN / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
 # The hand-written part of the package (client core, transport, streaming, errors): plain Python, copied as is.
 RUNTIME = CODEGEN / "runtime"
+# The clients whose resources are generated, each from _resources.py.jinja (``ir.SYNC``, ``ir.ASYNC``).
+CLIENT_FLAVORS: tuple[Flavor, ...] = (SYNC,)
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,8 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_package(
-    api: API, types_code: dict[str, str], params_code: dict[str, str], package_version: str
-) -> list[GeneratedFile]:
-    """Every file of the package; ``types_code`` and ``params_code`` are each area's generated Structs and
-    the TypedDict forms of its request types (models.py)."""
-    env = environment()
-    src = api.source_label
+def package_context(api: API, types_code: dict[str, str], package_version: str) -> dict[str, object]:
+    """What the package templates read: the API, each operation's keyword and query parameters, the imports."""
     # One module for reading the request Structs back: the areas' bodies side by side.
     types_module = ast.Module(body=[n for code in types_code.values() for n in ast.parse(code).body], type_ignores=[])
     params: dict[str, list[Param]] = {
@@ -58,7 +55,7 @@ def render_package(
         op.id: request_params(types_module, op.query_type) for op in api.operations if op.query_type
     }
     _check_argument_names(api, params, query_params)
-    context = {
+    return {
         "api": api,
         "params": params,
         "query_params": query_params,
@@ -69,6 +66,16 @@ def render_package(
         "exception_names": _runtime_all("_exceptions.py"),
         "top_level_types": _top_level_types(api),
     }
+
+
+def render_package(
+    api: API, types_code: dict[str, str], params_code: dict[str, str], package_version: str
+) -> list[GeneratedFile]:
+    """Every file of the package; ``types_code`` and ``params_code`` are each area's generated Structs and
+    the TypedDict forms of its request types (models.py)."""
+    env = environment()
+    src = api.source_label
+    context = package_context(api, types_code, package_version)
     files = [
         GeneratedFile("types/__init__.py", env.get_template("types/__init__.py.jinja").render(context), src),
         GeneratedFile(
@@ -89,7 +96,7 @@ def render_package(
         )
     files += [
         GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
-        GeneratedFile("_resources.py", env.get_template("_resources.py.jinja").render(context), src),
+        *(GeneratedFile(f"{f.module}.py", render_resources(env, context, f), src) for f in CLIENT_FLAVORS),
         GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), src),
         GeneratedFile("__init__.py", env.get_template("__init__.py.jinja").render(context), src),
         GeneratedFile("py.typed", "", "codegen/render.py"),
@@ -109,6 +116,11 @@ def _check_argument_names(api: API, params: dict[str, list[Param]], query_params
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise SchemaError(f"x-operations.{op.id}: {', '.join(twice)} named twice among path, body and query")
+
+
+def render_resources(env: jinja2.Environment, context: dict[str, object], flavor: Flavor) -> str:
+    """The resources module of one client: ``_resources.py`` (sync) or ``_async_resources.py`` (async)."""
+    return env.get_template("_resources.py.jinja").render({**context, "flavor": flavor})
 
 
 def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Param]]) -> list[str]:
