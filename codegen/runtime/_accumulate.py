@@ -62,23 +62,8 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
     reasoning = delta.reasoning
     if reasoning:
         state.reasoning.append(reasoning)
-    tool_calls = delta.tool_calls
-    if tool_calls:
-        for fragment in tool_calls:
-            call = state.tool_calls.get(fragment.index)
-            if call is None:
-                call = state.tool_calls[fragment.index] = _ToolCall()
-            # The first fragment of a call carries id, type and name; later ones only more arguments.
-            if call.id is None and fragment.id is not None:
-                call.id = fragment.id
-            if call.type is None and fragment.type is not None:
-                call.type = str(fragment.type)
-            function = fragment.function
-            if function is not None:
-                if call.name is None and function.name is not None:
-                    call.name = function.name
-                if function.arguments:
-                    call.arguments.append(function.arguments)
+    if delta.tool_calls:
+        _fold_tool_calls(state, delta.tool_calls)
     executed = delta.executed_tools
     if executed:
         for tool in executed:
@@ -95,6 +80,24 @@ def _fold_delta(state: _Choice, delta: Any) -> None:
         args = function_call.arguments
         if args:
             state.function_args.append(args)
+
+
+def _fold_tool_calls(state: _Choice, fragments: Iterable[Any]) -> None:
+    for fragment in fragments:
+        call = state.tool_calls.get(fragment.index)
+        if call is None:
+            call = state.tool_calls[fragment.index] = _ToolCall()
+        # The first fragment of a call carries id, type and name; later ones only more arguments.
+        if call.id is None and fragment.id is not None:
+            call.id = fragment.id
+        if call.type is None and fragment.type is not None:
+            call.type = str(fragment.type)
+        function = fragment.function
+        if function is not None:
+            if call.name is None and function.name is not None:
+                call.name = function.name
+            if function.arguments:
+                call.arguments.append(function.arguments)
 
 
 def _message(state: _Choice) -> dict[str, Any]:
@@ -123,6 +126,71 @@ def _message(state: _Choice) -> dict[str, Any]:
     return message
 
 
+class _Accumulator:
+    """What the chunks of one stream add up to, chunk by chunk."""
+
+    __slots__ = ("choices", "fingerprint", "first", "groq_id", "usage")
+
+    def __init__(self) -> None:
+        self.first: ChatCompletionChunk | None = None
+        self.choices: dict[int, _Choice] = {}
+        self.usage: Any = None
+        self.fingerprint: str | None = None
+        self.groq_id: str | None = None
+
+    def add(self, chunk: ChatCompletionChunk) -> None:
+        if self.first is None:
+            self.first = chunk
+        for choice in chunk.choices or ():
+            state = self.choices.get(choice.index)
+            if state is None:
+                state = self.choices[choice.index] = _Choice()
+            _fold_delta(state, choice.delta)
+            if choice.finish_reason is not None:
+                state.finish_reason = choice.finish_reason
+            logprobs = choice.logprobs
+            if logprobs is not None and logprobs.content:
+                state.logprobs.extend(logprobs.content)
+        x_groq = chunk.x_groq
+        if x_groq is not None:
+            if self.groq_id is None and x_groq.id:
+                self.groq_id = x_groq.id
+            if x_groq.usage is not None:
+                self.usage = x_groq.usage
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+        if chunk.system_fingerprint:
+            self.fingerprint = chunk.system_fingerprint
+
+    def fields(self, first: ChatCompletionChunk) -> dict[str, Any]:
+        """The completion as a dict for ``msgspec.convert``."""
+        choice_dicts: list[dict[str, Any]] = []
+        for index, state in sorted(self.choices.items()):
+            choice_dicts.append(
+                {
+                    "index": index,
+                    "message": _message(state),
+                    # Placeholder for a stream cut before its last chunk; replaced by None below.
+                    "finish_reason": state.finish_reason if state.finish_reason is not None else "stop",
+                    "logprobs": {"content": state.logprobs} if state.logprobs else None,
+                }
+            )
+        fields: dict[str, Any] = {
+            "id": first.id,
+            "object": "chat.completion",
+            "created": first.created,
+            "model": first.model,
+            "choices": choice_dicts,
+        }
+        if self.usage is not None:
+            fields["usage"] = self.usage
+        if self.fingerprint is not None:
+            fields["system_fingerprint"] = self.fingerprint
+        if self.groq_id is not None:
+            fields["x_groq"] = {"id": self.groq_id}
+        return fields
+
+
 def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str | None = None) -> ChatCompletion:
     """Fold a stream's chunks into one ``ChatCompletion``.
 
@@ -134,73 +202,21 @@ def accumulate_chunks(chunks: Iterable[ChatCompletionChunk], *, request_id: str 
     Raises:
         ValueError: ``chunks`` was empty.
     """
-    first: ChatCompletionChunk | None = None
-    choices: dict[int, _Choice] = {}
-    usage: Any = None
-    fingerprint: str | None = None
-    groq_id: str | None = None
+    acc = _Accumulator()
     for chunk in chunks:
-        if first is None:
-            first = chunk
-        for choice in chunk.choices or ():
-            state = choices.get(choice.index)
-            if state is None:
-                state = choices[choice.index] = _Choice()
-            _fold_delta(state, choice.delta)
-            if choice.finish_reason is not None:
-                state.finish_reason = choice.finish_reason
-            logprobs = choice.logprobs
-            if logprobs is not None:
-                content = logprobs.content
-                if content:
-                    state.logprobs.extend(content)
-        x_groq = chunk.x_groq
-        if x_groq is not None:
-            if groq_id is None and x_groq.id:
-                groq_id = x_groq.id
-            if x_groq.usage is not None:
-                usage = x_groq.usage
-        if chunk.usage is not None:
-            usage = chunk.usage
-        if chunk.system_fingerprint:
-            fingerprint = chunk.system_fingerprint
-    if first is None:
+        acc.add(chunk)
+    if acc.first is None:
         raise ValueError("accumulate_chunks() needs at least one chunk")
-
-    choice_dicts: list[dict[str, Any]] = []
-    for index, state in sorted(choices.items()):
-        choice_dicts.append(
-            {
-                "index": index,
-                "message": _message(state),
-                # Placeholder for a stream cut before its last chunk; replaced by None below.
-                "finish_reason": state.finish_reason if state.finish_reason is not None else "stop",
-                "logprobs": {"content": state.logprobs} if state.logprobs else None,
-            }
-        )
-    fields: dict[str, Any] = {
-        "id": first.id,
-        "object": "chat.completion",
-        "created": first.created,
-        "model": first.model,
-        "choices": choice_dicts,
-    }
-    if usage is not None:
-        fields["usage"] = usage
-    if fingerprint is not None:
-        fields["system_fingerprint"] = fingerprint
-    if groq_id is not None:
-        fields["x_groq"] = {"id": groq_id}
     from .types import ChatCompletion  # imported here: importing fastgroq imports no types module
 
     # convert() (not the constructors) so enum fields get their enum values and any field the schema
     # adds later keeps its default; Structs taken from the chunks pass through or convert by attribute.
     try:
-        completion = msgspec.convert(fields, ChatCompletion, from_attributes=True)
+        completion = msgspec.convert(acc.fields(acc.first), ChatCompletion, from_attributes=True)
     except msgspec.ValidationError as exc:
         raise GroqError(f"the chunks do not fold into a ChatCompletion: {exc}") from exc
-    for built, (_, state) in zip(completion.choices, sorted(choices.items()), strict=True):
+    for built, (_, state) in zip(completion.choices, sorted(acc.choices.items()), strict=True):
         if state.finish_reason is None:
             cast(Any, built).finish_reason = None
-    completion._request_id = request_id or groq_id  # type: ignore[attr-defined]
+    completion._request_id = request_id or acc.groq_id  # type: ignore[attr-defined]
     return completion

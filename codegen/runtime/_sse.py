@@ -129,29 +129,9 @@ class SSEDecoder:
             # int is a plain memchr, far cheaper than find() with its argument parsing.
             self._line.append(chunk)
             return []
+        chunk = self._normalize(chunk)
         if not chunk:
             return []
-        if self._head is not None:
-            head = self._head + chunk
-            if len(head) < 3 and _BOM.startswith(head):
-                self._head = head
-                return []
-            self._head = None
-            chunk = head[3:] if head[:3] == _BOM else head
-            if not chunk:
-                return []
-        if self._cr:
-            self._cr = False
-            if chunk[0] == 10:
-                chunk = chunk[1:]
-                if not chunk:
-                    return []
-        if 13 in chunk:
-            # Rewrite every terminator as one LF (CRLF first, so its CR is not counted twice); CR never
-            # occurs inside a line, so no content changes. A CR ending the chunk may be the first half of
-            # a CRLF split across reads: the LF that may open the next chunk is dropped there.
-            self._cr = chunk[-1] == 13
-            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         events: list[ServerSentEvent] = []
         n = len(chunk)
         pos = 0
@@ -177,6 +157,33 @@ class SSEDecoder:
         if pos < n:
             self._lines(chunk, pos, n, events)
         return events
+
+    def _normalize(self, chunk: bytes) -> bytes:
+        """``chunk`` without the stream's BOM and with every line end as one LF (b"" when nothing is left)."""
+        if not chunk:
+            return chunk
+        if self._head is not None:
+            head = self._head + chunk
+            if len(head) < 3 and _BOM.startswith(head):
+                self._head = head
+                return b""
+            self._head = None
+            chunk = head[3:] if head[:3] == _BOM else head
+            if not chunk:
+                return chunk
+        if self._cr:
+            self._cr = False
+            if chunk[0] == 10:
+                chunk = chunk[1:]
+                if not chunk:
+                    return chunk
+        if 13 in chunk:
+            # Rewrite every terminator as one LF (CRLF first, so its CR is not counted twice); CR never
+            # occurs inside a line, so no content changes. A CR ending the chunk may be the first half of
+            # a CRLF split across reads: the LF that may open the next chunk is dropped there.
+            self._cr = chunk[-1] == 13
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        return chunk
 
     def _blocks(self, buf: bytes, start: int, end: int, events: list[ServerSentEvent]) -> None:
         """Frame buf[start:end], a run of complete events (the stream has a blank line at `end`)."""

@@ -231,41 +231,56 @@ def _empty(tp: Any, depth: int = 0) -> Any:
     if inner is Any:
         candidates = [None]
     elif _is_union(inner):
-        members = [m for m in _members(inner) if _strip(m) is not msgspec.UnsetType]
-        if any(_strip(m) in (None, type(None)) for m in members):
-            return None
-        for member in members:
-            value = _empty(member, depth + 1)
-            if value is not _FAIL and _ok(value, tp):
-                return value
-        return _FAIL
+        return _empty_union(inner, tp, depth)
     elif _is_struct(inner):
-        plan = _struct_plan(inner)
-        obj: dict[str, Any] = {} if plan.tag_field is None else {plan.tag_field: plan.tag}
-        for f in plan.fields:
-            if f.required:
-                value = _empty(f.type, depth + 1)
-                if value is _FAIL:
-                    return _FAIL
-                obj[f.name] = value
+        obj = _empty_struct(inner, depth)
+        if obj is _FAIL:
+            return _FAIL
         candidates = [obj]
     else:
-        origin = get_origin(inner)
-        if origin is Literal:
-            candidates = list(get_args(inner))[:1]
-        elif inner in _ARRAYS or origin in _ARRAYS:
-            candidates = [[]]
-        elif inner is dict or origin is dict:
-            candidates = [{}]
-        elif isinstance(inner, type) and issubclass(inner, Enum):
-            # An open enum takes "" (an unknown value); a closed one its first member.
-            candidates = ["", *(m.value for m in inner)][:2]
-        else:
-            candidates = ["", 0, 0.0, False, None]
+        candidates = _empty_candidates(inner)
     for value in candidates:
         if _ok(value, tp):
             return value
     return _FAIL
+
+
+def _empty_union(inner: Any, tp: Any, depth: int) -> Any:
+    members = [m for m in _members(inner) if _strip(m) is not msgspec.UnsetType]
+    if any(_strip(m) in (None, type(None)) for m in members):
+        return None
+    for member in members:
+        value = _empty(member, depth + 1)
+        if value is not _FAIL and _ok(value, tp):
+            return value
+    return _FAIL
+
+
+def _empty_struct(inner: Any, depth: int) -> Any:
+    plan = _struct_plan(inner)
+    obj: dict[str, Any] = {} if plan.tag_field is None else {plan.tag_field: plan.tag}
+    for f in plan.fields:
+        if f.required:
+            value = _empty(f.type, depth + 1)
+            if value is _FAIL:
+                return _FAIL
+            obj[f.name] = value
+    return obj
+
+
+def _empty_candidates(inner: Any) -> list[Any]:
+    """The values tried, in order, as the empty value of a type that is neither a union nor a Struct."""
+    origin = get_origin(inner)
+    if origin is Literal:
+        return list(get_args(inner))[:1]
+    if inner in _ARRAYS or origin in _ARRAYS:
+        return [[]]
+    if inner is dict or origin is dict:
+        return [{}]
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        # An open enum takes "" (an unknown value); a closed one its first member.
+        return ["", *(m.value for m in inner)][:2]
+    return ["", 0, 0.0, False, None]
 
 
 class _Walk:

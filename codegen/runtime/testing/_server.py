@@ -679,7 +679,12 @@ class _Handler(BaseHTTPRequestHandler):
             send(head + reply.body)
             return
         send(head)
-        chunked = framing == "chunked"
+        self._send_body(reply, framing == "chunked")
+
+    def _send_body(self, reply: Reply, chunked: bool) -> None:
+        """The body piece by piece, with the reply's pauses, stall and abort."""
+        owner = self.server.owner
+        send = self.connection.sendall
         stall_at, stall_for = reply._stall if reply._stall is not None else (-1, 0.0)
         end_at = reply._abort_after if reply._abort is not None else -1
         sent = 0
