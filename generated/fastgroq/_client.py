@@ -20,7 +20,7 @@ from ._sync_client import SyncAPIClient
 
 
 class Groq(SyncAPIClient):
-    """A client for fastgroq types.
+    """A client for Groq's API.
 
     ``Groq(api_key=None, *, base_url=None, timeout=..., max_retries=2, default_headers=None,
     default_query=None, proxy=None, verify=True, max_connections=10)``. The key falls back to
