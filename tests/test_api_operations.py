@@ -15,14 +15,64 @@ import fastgroq
 import msgspec
 import pytest
 from fastgroq import Groq, RequestValidationError
-from fastgroq.testing import MockGroqServer, Reply, embedding_vector, embeddings_response, model_deleted
-from fastgroq.types import CreateEmbeddingResponse, Embedding, EmbeddingCreateRequest, ModelDeleted
+from fastgroq.testing import (
+    MockGroqServer,
+    Reply,
+    embedding_vector,
+    embeddings_response,
+    model_deleted,
+    reranking_response,
+)
+from fastgroq.types import (
+    Batch,
+    BatchListResponse,
+    CreateEmbeddingResponse,
+    DeleteFineTuningResponse,
+    Embedding,
+    EmbeddingCreateRequest,
+    FileDeleteResponse,
+    FileListResponse,
+    FileObject,
+    ListFineTuningsResponse,
+    ModelDeleted,
+    ReadFineTuningResponse,
+    RerankingResponse,
+)
 
 from tests.client_helpers import make_client, serve
 
 FAST = {"retry-after-ms": "1"}
 EMBED_MODEL = "nomic-embed-text-v1_5"
 TUNED = "ft:llama-3.1-8b-instant:org:my-model"
+BATCH = {
+    "id": "batch_01jh6xa7reempvjyh6n3yst2zw",
+    "object": "batch",
+    "endpoint": "/v1/chat/completions",
+    "input_file_id": "file_01jh6x76wtemjr74t1fh0faj5t",
+    "completion_window": "24h",
+    "status": "validating",
+    "created_at": 1736472600,
+    "expires_at": 1736559000,
+    "request_counts": {"total": 0, "completed": 0, "failed": 0},
+}
+FILE = {
+    "id": "file_01jh6x76wtemjr74t1fh0faj5t",
+    "object": "file",
+    "bytes": 966,
+    "created_at": 1736472501,
+    "filename": "batch_file.jsonl",
+    "purpose": "batch",
+}
+TUNING = {
+    "id": "ft_1",
+    "name": "test-1",
+    "base_model": "llama-3.1-8b-instant",
+    "type": "lora",
+    "input_file_id": "file_1",
+    "fine_tuned_model": "llama-3.1-8b-instant:ft:test-1",
+    "created_at": 1736472600.0,
+}
+DOCS = ["Machine learning is a subset of AI", "The weather is nice today"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +87,8 @@ class Case:
     result_type: type
     body: dict[str, Any] | None = None
     query: dict[str, str] = field(default_factory=dict)
-    bad: tuple[str, ...] = ()
-    """A path into ``reply`` (keys) whose value is replaced by a wrong type to check the repair rule."""
+    bad: tuple[str | int, ...] = ()
+    """A path into ``reply`` (keys, list indices) whose value is replaced by a wrong type (the repair rule)."""
 
 
 CASES = [
@@ -60,6 +110,126 @@ CASES = [
         CreateEmbeddingResponse,
         body={"model": EMBED_MODEL, "input": ["a", "b"]},
         bad=("usage", "total_tokens"),
+    ),
+    Case(
+        "batches.create",
+        lambda c: c.batches.create(
+            input_file_id=FILE["id"], endpoint="/v1/chat/completions", completion_window="24h", metadata={"job": "7"}
+        ),
+        "POST",
+        "/openai/v1/batches",
+        BATCH,
+        Batch,
+        body={
+            "input_file_id": FILE["id"],
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+            "metadata": {"job": "7"},
+        },
+        bad=("request_counts", "total"),
+    ),
+    Case(
+        "batches.retrieve",
+        lambda c: c.batches.retrieve(BATCH["id"]),
+        "GET",
+        f"/openai/v1/batches/{BATCH['id']}",
+        BATCH,
+        Batch,
+        bad=("expires_at",),
+    ),
+    Case(
+        "batches.list",
+        lambda c: c.batches.list(),
+        "GET",
+        "/openai/v1/batches",
+        {"object": "list", "data": [BATCH]},
+        BatchListResponse,
+        bad=("object",),
+    ),
+    Case(
+        "batches.cancel",
+        lambda c: c.batches.cancel(BATCH["id"]),
+        "POST",
+        f"/openai/v1/batches/{BATCH['id']}/cancel",
+        {**BATCH, "status": "cancelling", "cancelling_at": 1736472700},
+        Batch,
+        bad=("cancelling_at",),
+    ),
+    Case(
+        "files.list",
+        lambda c: c.files.list(),
+        "GET",
+        "/openai/v1/files",
+        {"object": "list", "data": [FILE]},
+        FileListResponse,
+        bad=("object",),
+    ),
+    Case(
+        "files.info",
+        lambda c: c.files.info(FILE["id"]),
+        "GET",
+        f"/openai/v1/files/{FILE['id']}",
+        FILE,
+        FileObject,
+        bad=("bytes",),
+    ),
+    Case(
+        "files.delete",
+        lambda c: c.files.delete(FILE["id"]),
+        "DELETE",
+        f"/openai/v1/files/{FILE['id']}",
+        {"id": FILE["id"], "object": "file", "deleted": True},
+        FileDeleteResponse,
+        bad=("deleted",),
+    ),
+    Case(
+        "reranking.create",
+        lambda c: c.reranking.create(model="qwen3-reranker-4b", query="artificial intelligence", docs=DOCS),
+        "POST",
+        "/openai/v1/reranking",
+        reranking_response("machine learning", DOCS),
+        RerankingResponse,
+        body={"model": "qwen3-reranker-4b", "query": "artificial intelligence", "docs": DOCS},
+        bad=("results", 0, "score"),
+    ),
+    Case(
+        "fine_tunings.list",
+        lambda c: c.fine_tunings.list(),
+        "GET",
+        "/v1/fine_tunings",  # outside /openai/v1
+        {"object": "list", "data": [TUNING]},
+        ListFineTuningsResponse,
+        bad=("object",),
+    ),
+    Case(
+        "fine_tunings.create",
+        lambda c: c.fine_tunings.create(
+            input_file_id="file_1", name="test-1", type="lora", base_model="llama-3.1-8b-instant"
+        ),
+        "POST",
+        "/v1/fine_tunings",
+        {"id": "ft_1", "object": "fine_tuning", "data": TUNING},
+        ReadFineTuningResponse,
+        body={"input_file_id": "file_1", "name": "test-1", "type": "lora", "base_model": "llama-3.1-8b-instant"},
+        bad=("data", "created_at"),
+    ),
+    Case(
+        "fine_tunings.retrieve",
+        lambda c: c.fine_tunings.retrieve("ft_1"),
+        "GET",
+        "/v1/fine_tunings/ft_1",
+        {"id": "ft_1", "object": "fine_tuning", "data": TUNING},
+        ReadFineTuningResponse,
+        bad=("id",),
+    ),
+    Case(
+        "fine_tunings.delete",
+        lambda c: c.fine_tunings.delete(id="ft_1"),  # the keyword form of Groq's API reference
+        "DELETE",
+        "/v1/fine_tunings/ft_1",
+        {"id": "ft_1", "object": "fine_tuning", "deleted": True},
+        DeleteFineTuningResponse,
+        bad=("deleted",),
     ),
 ]
 IDS = [case.name for case in CASES]
@@ -169,7 +339,7 @@ def test_a_bad_value_is_repaired_not_refused(server: MockGroqServer, client: Gro
     server.enqueue(Reply.json(body))
     result = case.call(client)
     (repair,) = fastgroq.repairs(result)
-    assert repair.path == "$." + ".".join(case.bad)
+    assert repair.path == "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in case.bad)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

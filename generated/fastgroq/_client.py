@@ -6,15 +6,27 @@
 from __future__ import annotations
 
 from ._resources import (
+    Batches,
+    BatchesWithRawResponse,
+    BatchesWithStreamingResponse,
     Chat,
     ChatWithRawResponse,
     ChatWithStreamingResponse,
     Embeddings,
     EmbeddingsWithRawResponse,
     EmbeddingsWithStreamingResponse,
+    Files,
+    FilesWithRawResponse,
+    FilesWithStreamingResponse,
+    FineTunings,
+    FineTuningsWithRawResponse,
+    FineTuningsWithStreamingResponse,
     Models,
     ModelsWithRawResponse,
     ModelsWithStreamingResponse,
+    Reranking,
+    RerankingWithRawResponse,
+    RerankingWithStreamingResponse,
 )
 from ._sync_client import SyncAPIClient
 
@@ -28,14 +40,22 @@ class Groq(SyncAPIClient):
     ``https://api.groq.com/openai/v1``. One client is safe to share across threads.
     """
 
+    batches: Batches
     chat: Chat
     embeddings: Embeddings
+    files: Files
+    fine_tunings: FineTunings
     models: Models
+    reranking: Reranking
 
     def _init_resources(self) -> None:
+        self.batches = Batches(self)
         self.chat = Chat(self)
         self.embeddings = Embeddings(self)
+        self.files = Files(self)
+        self.fine_tunings = FineTunings(self)
         self.models = Models(self)
+        self.reranking = Reranking(self)
 
     @property
     def with_raw_response(self) -> GroqWithRawResponse:
@@ -52,15 +72,23 @@ class GroqWithRawResponse:
     """``client.with_raw_response``."""
 
     def __init__(self, client: SyncAPIClient) -> None:
+        self.batches = BatchesWithRawResponse(client)
         self.chat = ChatWithRawResponse(client)
         self.embeddings = EmbeddingsWithRawResponse(client)
+        self.files = FilesWithRawResponse(client)
+        self.fine_tunings = FineTuningsWithRawResponse(client)
         self.models = ModelsWithRawResponse(client)
+        self.reranking = RerankingWithRawResponse(client)
 
 
 class GroqWithStreamingResponse:
     """``client.with_streaming_response``."""
 
     def __init__(self, client: SyncAPIClient) -> None:
+        self.batches = BatchesWithStreamingResponse(client)
         self.chat = ChatWithStreamingResponse(client)
         self.embeddings = EmbeddingsWithStreamingResponse(client)
+        self.files = FilesWithStreamingResponse(client)
+        self.fine_tunings = FineTuningsWithStreamingResponse(client)
         self.models = ModelsWithStreamingResponse(client)
+        self.reranking = RerankingWithStreamingResponse(client)

@@ -3,7 +3,7 @@
 
 """Client resources, one class per resource and one method per operation in the schema.
 
-``client.chat``, ``client.embeddings``, ``client.models``. Each resource has a
+``client.batches``, ``client.chat``, ``client.embeddings``, ``client.files``, ``client.fine_tunings``, ``client.models``, ``client.reranking``. Each resource has a
 ``with_raw_response`` twin whose methods return a ``RawResponse`` (status, headers, request id, rate
 limits) around the same parsed result, and a ``with_streaming_response`` twin whose methods return a
 context manager giving the ``RawResponse`` with its body unread until asked for.
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     # Only for annotations: an operation's types are imported when it is first called (see below), so
     # importing the client imports no types module.
     from .types import (
+        Batch,
+        BatchCreateRequest,
+        BatchListResponse,
         ChatCompletion,
         ChatCompletionChunk,
         ChatCompletionDocumentParam,
@@ -40,18 +43,85 @@ if TYPE_CHECKING:
         ChatCompletionToolParam,
         CompoundCustomParam,
         CreateEmbeddingResponse,
+        CreateFineTuningRequest,
+        DeleteFineTuningResponse,
         EmbeddingCreateRequest,
         EmbeddingInput,
+        FileDeleteResponse,
+        FileListResponse,
+        FileObject,
+        ListFineTuningsResponse,
         Model,
         ModelDeleted,
         ModelListResponse,
+        ReadFineTuningResponse,
         ReasoningEffort,
         ReasoningFormat,
+        RerankingDocument,
+        RerankingRequest,
+        RerankingResponse,
         ResponseFormat,
         SearchSettingsParam,
         ServiceTier,
         Stop,
         StreamOptions,
+    )
+
+
+@cache
+def _create_batch_operation() -> Operation:
+    """``CREATE_BATCH``: the descriptor of ``createBatch``, built on first use."""
+    from .types import Batch, BatchCreateRequest
+
+    return Operation(
+        name="createBatch",
+        method="POST",
+        path="/batches",
+        response_type=Batch,
+        request_type=BatchCreateRequest,
+        response_envelope=("id",),
+    )
+
+
+@cache
+def _list_batches_operation() -> Operation:
+    """``LIST_BATCHES``: the descriptor of ``listBatches``, built on first use."""
+    from .types import BatchListResponse
+
+    return Operation(
+        name="listBatches",
+        method="GET",
+        path="/batches",
+        response_type=BatchListResponse,
+        response_envelope=("data",),
+    )
+
+
+@cache
+def _retrieve_batch_operation() -> Operation:
+    """``RETRIEVE_BATCH``: the descriptor of ``retrieveBatch``, built on first use."""
+    from .types import Batch
+
+    return Operation(
+        name="retrieveBatch",
+        method="GET",
+        path="/batches/{batch_id}",
+        response_type=Batch,
+        response_envelope=("id",),
+    )
+
+
+@cache
+def _cancel_batch_operation() -> Operation:
+    """``CANCEL_BATCH``: the descriptor of ``cancelBatch``, built on first use."""
+    from .types import Batch
+
+    return Operation(
+        name="cancelBatch",
+        method="POST",
+        path="/batches/{batch_id}/cancel",
+        response_type=Batch,
+        response_envelope=("id",),
     )
 
 
@@ -83,6 +153,104 @@ def _create_embedding_operation() -> Operation:
         response_type=CreateEmbeddingResponse,
         request_type=EmbeddingCreateRequest,
         response_envelope=("data",),
+    )
+
+
+@cache
+def _list_files_operation() -> Operation:
+    """``LIST_FILES``: the descriptor of ``listFiles``, built on first use."""
+    from .types import FileListResponse
+
+    return Operation(
+        name="listFiles",
+        method="GET",
+        path="/files",
+        response_type=FileListResponse,
+        response_envelope=("data",),
+    )
+
+
+@cache
+def _retrieve_file_operation() -> Operation:
+    """``RETRIEVE_FILE``: the descriptor of ``retrieveFile``, built on first use."""
+    from .types import FileObject
+
+    return Operation(
+        name="retrieveFile",
+        method="GET",
+        path="/files/{file_id}",
+        response_type=FileObject,
+    )
+
+
+@cache
+def _delete_file_operation() -> Operation:
+    """``DELETE_FILE``: the descriptor of ``deleteFile``, built on first use."""
+    from .types import FileDeleteResponse
+
+    return Operation(
+        name="deleteFile",
+        method="DELETE",
+        path="/files/{file_id}",
+        response_type=FileDeleteResponse,
+        response_envelope=("id",),
+    )
+
+
+@cache
+def _list_fine_tunings_operation() -> Operation:
+    """``LIST_FINE_TUNINGS``: the descriptor of ``listFineTunings``, built on first use."""
+    from .types import ListFineTuningsResponse
+
+    return Operation(
+        name="listFineTunings",
+        method="GET",
+        path="/fine_tunings",
+        response_type=ListFineTuningsResponse,
+        root="/v1",
+    )
+
+
+@cache
+def _create_fine_tuning_operation() -> Operation:
+    """``CREATE_FINE_TUNING``: the descriptor of ``createFineTuning``, built on first use."""
+    from .types import CreateFineTuningRequest, ReadFineTuningResponse
+
+    return Operation(
+        name="createFineTuning",
+        method="POST",
+        path="/fine_tunings",
+        response_type=ReadFineTuningResponse,
+        request_type=CreateFineTuningRequest,
+        root="/v1",
+    )
+
+
+@cache
+def _get_fine_tuning_operation() -> Operation:
+    """``GET_FINE_TUNING``: the descriptor of ``getFineTuning``, built on first use."""
+    from .types import ReadFineTuningResponse
+
+    return Operation(
+        name="getFineTuning",
+        method="GET",
+        path="/fine_tunings/{id}",
+        response_type=ReadFineTuningResponse,
+        root="/v1",
+    )
+
+
+@cache
+def _delete_fine_tuning_operation() -> Operation:
+    """``DELETE_FINE_TUNING``: the descriptor of ``deleteFineTuning``, built on first use."""
+    from .types import DeleteFineTuningResponse
+
+    return Operation(
+        name="deleteFineTuning",
+        method="DELETE",
+        path="/fine_tunings/{id}",
+        response_type=DeleteFineTuningResponse,
+        root="/v1",
     )
 
 
@@ -128,12 +296,39 @@ def _delete_model_operation() -> Operation:
     )
 
 
+@cache
+def _create_reranking_operation() -> Operation:
+    """``CREATE_RERANKING``: the descriptor of ``createReranking``, built on first use."""
+    from .types import RerankingRequest, RerankingResponse
+
+    return Operation(
+        name="createReranking",
+        method="POST",
+        path="/reranking",
+        response_type=RerankingResponse,
+        request_type=RerankingRequest,
+        response_envelope=("results",),
+    )
+
+
 _OPERATIONS = {
+    "CREATE_BATCH": _create_batch_operation,
+    "LIST_BATCHES": _list_batches_operation,
+    "RETRIEVE_BATCH": _retrieve_batch_operation,
+    "CANCEL_BATCH": _cancel_batch_operation,
     "CREATE_CHAT_COMPLETION": _create_chat_completion_operation,
     "CREATE_EMBEDDING": _create_embedding_operation,
+    "LIST_FILES": _list_files_operation,
+    "RETRIEVE_FILE": _retrieve_file_operation,
+    "DELETE_FILE": _delete_file_operation,
+    "LIST_FINE_TUNINGS": _list_fine_tunings_operation,
+    "CREATE_FINE_TUNING": _create_fine_tuning_operation,
+    "GET_FINE_TUNING": _get_fine_tuning_operation,
+    "DELETE_FINE_TUNING": _delete_fine_tuning_operation,
     "LIST_MODELS": _list_models_operation,
     "RETRIEVE_MODEL": _retrieve_model_operation,
     "DELETE_MODEL": _delete_model_operation,
+    "CREATE_RERANKING": _create_reranking_operation,
 }
 
 
@@ -143,6 +338,99 @@ def __getattr__(name: str) -> Operation:
     if factory is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return factory()
+
+
+def _create_batch(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: BatchCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/batches``: the body of ``batches.create`` and of its raw and streaming twins."""
+    operation = _create_batch_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[BatchCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a BatchCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _list_batches(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/batches``: the body of ``batches.list`` and of its raw and streaming twins."""
+    operation = _list_batches_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _retrieve_batch(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/batches/{batch_id}``: the body of ``batches.retrieve`` and of its raw and streaming twins."""
+    operation = _retrieve_batch_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _cancel_batch(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/batches/{batch_id}/cancel``: the body of ``batches.cancel`` and of its raw and streaming twins."""
+    operation = _cancel_batch_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
 
 
 def _create_chat_completion(
@@ -200,6 +488,162 @@ def _create_embedding(
         path_params=path_params,
         query=query,
         body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _list_files(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/files``: the body of ``files.list`` and of its raw and streaming twins."""
+    operation = _list_files_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _retrieve_file(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/files/{file_id}``: the body of ``files.info`` and of its raw and streaming twins."""
+    operation = _retrieve_file_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _delete_file(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``DELETE /openai/v1/files/{file_id}``: the body of ``files.delete`` and of its raw and streaming twins."""
+    operation = _delete_file_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _list_fine_tunings(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /v1/fine_tunings``: the body of ``fine_tunings.list`` and of its raw and streaming twins."""
+    operation = _list_fine_tunings_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _create_fine_tuning(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: CreateFineTuningRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /v1/fine_tunings``: the body of ``fine_tunings.create`` and of its raw and streaming twins."""
+    operation = _create_fine_tuning_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[CreateFineTuningRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a CreateFineTuningRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _get_fine_tuning(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /v1/fine_tunings/{id}``: the body of ``fine_tunings.retrieve`` and of its raw and streaming twins."""
+    operation = _get_fine_tuning_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _delete_fine_tuning(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``DELETE /v1/fine_tunings/{id}``: the body of ``fine_tunings.delete`` and of its raw and streaming twins."""
+    operation = _delete_fine_tuning_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
         options=options,
         raw=raw,
         streaming_response=streaming_response,
@@ -267,6 +711,558 @@ def _delete_model(
         raw=raw,
         streaming_response=streaming_response,
     )
+
+
+def _create_reranking(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: RerankingRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/reranking``: the body of ``reranking.create`` and of its raw and streaming twins."""
+    operation = _create_reranking_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[RerankingRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a RerankingRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+class BatchesWithRawResponse:
+    """``client.batches.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: BatchCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Batch]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        completion_window: str,
+        endpoint: Literal["/v1/chat/completions"],
+        input_file_id: str,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Batch]: ...
+
+    def create(
+        self,
+        request: BatchCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[Batch]:
+        """Creates and executes a batch from an uploaded file of requests.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``BatchCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            completion_window: The time frame within which the batch should be processed. Durations from `24h` to `7d`
+                are supported.
+            endpoint: The endpoint to be used for all requests in the batch. Currently `/v1/chat/completions`.
+            input_file_id: The ID of an uploaded file that contains requests for the new batch: a JSONL file uploaded
+                with purpose `batch`, up to 100 MB.
+            metadata: Optional custom metadata for the batch (string keys and values).
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast("RawResponse[Batch]", _create_batch(self._client, None, None, request, fields, options, raw=True))
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[BatchListResponse]:
+        """List your organization's batches.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast("RawResponse[BatchListResponse]", _list_batches(self._client, None, None, options, raw=True))
+
+    def retrieve(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Batch]:
+        """Retrieves a batch.
+
+        Args:
+            batch_id: The ID of the batch to retrieve.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[Batch]",
+            _retrieve_batch(
+                self._client,
+                {
+                    "batch_id": batch_id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+    def cancel(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Batch]:
+        """Cancels a batch.
+
+        The batch goes to `cancelling`, then `cancelled` once the requests under way are done.
+
+        Args:
+            batch_id: The ID of the batch to cancel.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[Batch]",
+            _cancel_batch(
+                self._client,
+                {
+                    "batch_id": batch_id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+
+class BatchesWithStreamingResponse:
+    """``client.batches.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: BatchCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Batch]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        completion_window: str,
+        endpoint: Literal["/v1/chat/completions"],
+        input_file_id: str,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Batch]]: ...
+
+    def create(
+        self,
+        request: BatchCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[Batch]]:
+        """Creates and executes a batch from an uploaded file of requests.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``BatchCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            completion_window: The time frame within which the batch should be processed. Durations from `24h` to `7d`
+                are supported.
+            endpoint: The endpoint to be used for all requests in the batch. Currently `/v1/chat/completions`.
+            input_file_id: The ID of an uploaded file that contains requests for the new batch: a JSONL file uploaded
+                with purpose `batch`, up to 100 MB.
+            metadata: Optional custom metadata for the batch (string keys and values).
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Batch]]",
+            ResponseContextManager(
+                lambda: _create_batch(client, None, None, request, fields, options, raw=True, streaming_response=True)
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[BatchListResponse]]:
+        """List your organization's batches.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[BatchListResponse]]",
+            ResponseContextManager(
+                lambda: _list_batches(client, None, None, options, raw=True, streaming_response=True)
+            ),
+        )
+
+    def retrieve(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Batch]]:
+        """Retrieves a batch.
+
+        Args:
+            batch_id: The ID of the batch to retrieve.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Batch]]",
+            ResponseContextManager(
+                lambda: _retrieve_batch(
+                    client,
+                    {
+                        "batch_id": batch_id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+    def cancel(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Batch]]:
+        """Cancels a batch.
+
+        The batch goes to `cancelling`, then `cancelled` once the requests under way are done.
+
+        Args:
+            batch_id: The ID of the batch to cancel.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Batch]]",
+            ResponseContextManager(
+                lambda: _cancel_batch(
+                    client,
+                    {
+                        "batch_id": batch_id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+
+class Batches:
+    """``client.batches``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> BatchesWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return BatchesWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> BatchesWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return BatchesWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: BatchCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Batch: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        completion_window: str,
+        endpoint: Literal["/v1/chat/completions"],
+        input_file_id: str,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Batch: ...
+
+    def create(
+        self,
+        request: BatchCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> Batch:
+        """Creates and executes a batch from an uploaded file of requests.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``BatchCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            completion_window: The time frame within which the batch should be processed. Durations from `24h` to `7d`
+                are supported.
+            endpoint: The endpoint to be used for all requests in the batch. Currently `/v1/chat/completions`.
+            input_file_id: The ID of an uploaded file that contains requests for the new batch: a JSONL file uploaded
+                with purpose `batch`, up to 100 MB.
+            metadata: Optional custom metadata for the batch (string keys and values).
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast("Batch", _create_batch(self._client, None, None, request, fields, options, raw=False))
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BatchListResponse:
+        """List your organization's batches.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast("BatchListResponse", _list_batches(self._client, None, None, options, raw=False))
+
+    def retrieve(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Batch:
+        """Retrieves a batch.
+
+        Args:
+            batch_id: The ID of the batch to retrieve.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "Batch",
+            _retrieve_batch(
+                self._client,
+                {
+                    "batch_id": batch_id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+    def cancel(
+        self,
+        batch_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Batch:
+        """Cancels a batch.
+
+        The batch goes to `cancelling`, then `cancelled` once the requests under way are done.
+
+        Args:
+            batch_id: The ID of the batch to cancel.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "Batch",
+            _cancel_batch(
+                self._client,
+                {
+                    "batch_id": batch_id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
 
 
 class ChatCompletionsWithRawResponse:
@@ -1454,6 +2450,868 @@ class Embeddings:
         )
 
 
+class FilesWithRawResponse:
+    """``client.files.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[FileListResponse]:
+        """Returns a list of files.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast("RawResponse[FileListResponse]", _list_files(self._client, None, None, options, raw=True))
+
+    def info(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[FileObject]:
+        """Returns information about a file.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[FileObject]",
+            _retrieve_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+    def delete(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[FileDeleteResponse]:
+        """Delete a file.
+
+        Args:
+            file_id: The ID of the file to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[FileDeleteResponse]",
+            _delete_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+
+class FilesWithStreamingResponse:
+    """``client.files.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[FileListResponse]]:
+        """Returns a list of files.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[FileListResponse]]",
+            ResponseContextManager(lambda: _list_files(client, None, None, options, raw=True, streaming_response=True)),
+        )
+
+    def info(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[FileObject]]:
+        """Returns information about a file.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[FileObject]]",
+            ResponseContextManager(
+                lambda: _retrieve_file(
+                    client,
+                    {
+                        "file_id": file_id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+    def delete(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[FileDeleteResponse]]:
+        """Delete a file.
+
+        Args:
+            file_id: The ID of the file to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[FileDeleteResponse]]",
+            ResponseContextManager(
+                lambda: _delete_file(
+                    client,
+                    {
+                        "file_id": file_id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+
+class Files:
+    """``client.files``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> FilesWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return FilesWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> FilesWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return FilesWithStreamingResponse(self._client)
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> FileListResponse:
+        """Returns a list of files.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast("FileListResponse", _list_files(self._client, None, None, options, raw=False))
+
+    def info(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> FileObject:
+        """Returns information about a file.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "FileObject",
+            _retrieve_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+    def delete(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> FileDeleteResponse:
+        """Delete a file.
+
+        Args:
+            file_id: The ID of the file to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "FileDeleteResponse",
+            _delete_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+
+class FineTuningsWithRawResponse:
+    """``client.fine_tunings.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[ListFineTuningsResponse]:
+        """Lists all previously created fine tunings.
+
+        This endpoint is in closed beta.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[ListFineTuningsResponse]", _list_fine_tunings(self._client, None, None, options, raw=True)
+        )
+
+    @overload
+    def create(
+        self,
+        request: CreateFineTuningRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[ReadFineTuningResponse]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        base_model: str | UnsetType = UNSET,
+        input_file_id: str | UnsetType = UNSET,
+        name: str | UnsetType = UNSET,
+        type: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[ReadFineTuningResponse]: ...
+
+    def create(
+        self,
+        request: CreateFineTuningRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[ReadFineTuningResponse]:
+        """Creates a new fine tuning for the already uploaded files.
+
+        This endpoint is in closed beta.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``CreateFineTuningRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            base_model: The model to fine-tune, e.g. `llama-3.1-8b-instant`.
+            input_file_id: The ID of the training file, uploaded with the files endpoints.
+            name: The name given to the fine-tuned model.
+            type: The type of fine tuning, such as `lora`.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[ReadFineTuningResponse]",
+            _create_fine_tuning(self._client, None, None, request, fields, options, raw=True),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[ReadFineTuningResponse]:
+        """Retrieves an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[ReadFineTuningResponse]",
+            _get_fine_tuning(
+                self._client,
+                {
+                    "id": id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[DeleteFineTuningResponse]:
+        """Deletes an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[DeleteFineTuningResponse]",
+            _delete_fine_tuning(
+                self._client,
+                {
+                    "id": id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
+
+class FineTuningsWithStreamingResponse:
+    """``client.fine_tunings.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ListFineTuningsResponse]]:
+        """Lists all previously created fine tunings.
+
+        This endpoint is in closed beta.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[ListFineTuningsResponse]]",
+            ResponseContextManager(
+                lambda: _list_fine_tunings(client, None, None, options, raw=True, streaming_response=True)
+            ),
+        )
+
+    @overload
+    def create(
+        self,
+        request: CreateFineTuningRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ReadFineTuningResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        base_model: str | UnsetType = UNSET,
+        input_file_id: str | UnsetType = UNSET,
+        name: str | UnsetType = UNSET,
+        type: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ReadFineTuningResponse]]: ...
+
+    def create(
+        self,
+        request: CreateFineTuningRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[ReadFineTuningResponse]]:
+        """Creates a new fine tuning for the already uploaded files.
+
+        This endpoint is in closed beta.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``CreateFineTuningRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            base_model: The model to fine-tune, e.g. `llama-3.1-8b-instant`.
+            input_file_id: The ID of the training file, uploaded with the files endpoints.
+            name: The name given to the fine-tuned model.
+            type: The type of fine tuning, such as `lora`.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[ReadFineTuningResponse]]",
+            ResponseContextManager(
+                lambda: _create_fine_tuning(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[ReadFineTuningResponse]]:
+        """Retrieves an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[ReadFineTuningResponse]]",
+            ResponseContextManager(
+                lambda: _get_fine_tuning(
+                    client,
+                    {
+                        "id": id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[DeleteFineTuningResponse]]:
+        """Deletes an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[DeleteFineTuningResponse]]",
+            ResponseContextManager(
+                lambda: _delete_fine_tuning(
+                    client,
+                    {
+                        "id": id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
+
+class FineTunings:
+    """``client.fine_tunings``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> FineTuningsWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return FineTuningsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> FineTuningsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return FineTuningsWithStreamingResponse(self._client)
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ListFineTuningsResponse:
+        """Lists all previously created fine tunings.
+
+        This endpoint is in closed beta.
+
+        Args:
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast("ListFineTuningsResponse", _list_fine_tunings(self._client, None, None, options, raw=False))
+
+    @overload
+    def create(
+        self,
+        request: CreateFineTuningRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ReadFineTuningResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        base_model: str | UnsetType = UNSET,
+        input_file_id: str | UnsetType = UNSET,
+        name: str | UnsetType = UNSET,
+        type: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ReadFineTuningResponse: ...
+
+    def create(
+        self,
+        request: CreateFineTuningRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ReadFineTuningResponse:
+        """Creates a new fine tuning for the already uploaded files.
+
+        This endpoint is in closed beta.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``CreateFineTuningRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            base_model: The model to fine-tune, e.g. `llama-3.1-8b-instant`.
+            input_file_id: The ID of the training file, uploaded with the files endpoints.
+            name: The name given to the fine-tuned model.
+            type: The type of fine tuning, such as `lora`.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "ReadFineTuningResponse", _create_fine_tuning(self._client, None, None, request, fields, options, raw=False)
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ReadFineTuningResponse:
+        """Retrieves an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "ReadFineTuningResponse",
+            _get_fine_tuning(
+                self._client,
+                {
+                    "id": id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> DeleteFineTuningResponse:
+        """Deletes an existing fine tuning by id.
+
+        This endpoint is in closed beta.
+
+        Args:
+            id: The ID of the fine tuning to delete.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "DeleteFineTuningResponse",
+            _delete_fine_tuning(
+                self._client,
+                {
+                    "id": id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+
 class ModelsWithRawResponse:
     """``client.models.with_raw_response``: the same calls, returning ``RawResponse``."""
 
@@ -1778,4 +3636,240 @@ class Models:
                 options,
                 raw=False,
             ),
+        )
+
+
+class RerankingWithRawResponse:
+    """``client.reranking.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: RerankingRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[RerankingResponse]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        docs: Sequence[RerankingDocument],
+        model: str,
+        query: str,
+        instruction: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[RerankingResponse]: ...
+
+    def create(
+        self,
+        request: RerankingRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[RerankingResponse]:
+        """Reranks documents based on their relevance to a query.
+
+        Given a query and a list of documents, returns the documents scored and sorted in descending order
+        of relevance to the query.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``RerankingRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            docs: The documents to rank, each a non-empty string; 1 to 100 per request.
+            model: ID of the reranking model to use, e.g. `qwen3-reranker-4b`.
+            query: The search query to rank documents against.
+            instruction: Optional instruction to guide the reranking; a default instruction is used without it.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[RerankingResponse]",
+            _create_reranking(self._client, None, None, request, fields, options, raw=True),
+        )
+
+
+class RerankingWithStreamingResponse:
+    """``client.reranking.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: RerankingRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[RerankingResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        docs: Sequence[RerankingDocument],
+        model: str,
+        query: str,
+        instruction: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[RerankingResponse]]: ...
+
+    def create(
+        self,
+        request: RerankingRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[RerankingResponse]]:
+        """Reranks documents based on their relevance to a query.
+
+        Given a query and a list of documents, returns the documents scored and sorted in descending order
+        of relevance to the query.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``RerankingRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            docs: The documents to rank, each a non-empty string; 1 to 100 per request.
+            model: ID of the reranking model to use, e.g. `qwen3-reranker-4b`.
+            query: The search query to rank documents against.
+            instruction: Optional instruction to guide the reranking; a default instruction is used without it.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[RerankingResponse]]",
+            ResponseContextManager(
+                lambda: _create_reranking(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+
+class Reranking:
+    """``client.reranking``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> RerankingWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return RerankingWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> RerankingWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return RerankingWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: RerankingRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RerankingResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        docs: Sequence[RerankingDocument],
+        model: str,
+        query: str,
+        instruction: str | None | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RerankingResponse: ...
+
+    def create(
+        self,
+        request: RerankingRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RerankingResponse:
+        """Reranks documents based on their relevance to a query.
+
+        Given a query and a list of documents, returns the documents scored and sorted in descending order
+        of relevance to the query.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``RerankingRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            docs: The documents to rank, each a non-empty string; 1 to 100 per request.
+            model: ID of the reranking model to use, e.g. `qwen3-reranker-4b`.
+            query: The search query to rank documents against.
+            instruction: Optional instruction to guide the reranking; a default instruction is used without it.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RerankingResponse", _create_reranking(self._client, None, None, request, fields, options, raw=False)
         )

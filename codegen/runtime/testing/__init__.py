@@ -31,6 +31,7 @@ from ._payloads import (
     model_object,
     models_list,
     new_request_id,
+    reranking_response,
     usage,
 )
 from ._server import (
@@ -44,12 +45,14 @@ from ._server import (
     error_event,
     sse_event,
 )
+from ._state import GroqState
 
 __all__ = [
     "DEFAULT_EMBEDDING_MODEL",
     "DEFAULT_MODEL",
     "KNOWN_MODELS",
     "Frame",
+    "GroqState",
     "Headers",
     "MockGroqServer",
     "RecordedRequest",
@@ -66,6 +69,7 @@ __all__ = [
     "model_object",
     "models_list",
     "new_request_id",
+    "reranking_response",
     "sse_event",
     "usage",
 ]

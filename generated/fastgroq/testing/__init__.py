@@ -34,6 +34,7 @@ from ._payloads import (
     model_object,
     models_list,
     new_request_id,
+    reranking_response,
     usage,
 )
 from ._server import (
@@ -47,12 +48,14 @@ from ._server import (
     error_event,
     sse_event,
 )
+from ._state import GroqState
 
 __all__ = [
     "DEFAULT_EMBEDDING_MODEL",
     "DEFAULT_MODEL",
     "KNOWN_MODELS",
     "Frame",
+    "GroqState",
     "Headers",
     "MockGroqServer",
     "RecordedRequest",
@@ -69,6 +72,7 @@ __all__ = [
     "model_object",
     "models_list",
     "new_request_id",
+    "reranking_response",
     "sse_event",
     "usage",
 ]

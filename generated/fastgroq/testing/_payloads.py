@@ -24,6 +24,7 @@ __all__ = [
     "model_object",
     "models_list",
     "new_request_id",
+    "reranking_response",
     "usage",
 ]
 
@@ -232,3 +233,14 @@ def embeddings_response(
         data.append({"object": "embedding", "embedding": value, "index": index})
     tokens = sum(max(1, len(text.split())) for text in texts)
     return {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
+def reranking_response(query: str, docs: Iterable[str]) -> dict[str, Any]:
+    """A ``POST /reranking`` body: each document scored by the share of the query's words it contains (0 to 1),
+    most relevant first (ties keep the documents' order)."""
+    words = set(query.lower().split())
+    scored = [
+        {"doc": doc, "score": round(len(words & set(doc.lower().split())) / len(words), 4) if words else 0.0}
+        for doc in docs
+    ]
+    return {"results": sorted(scored, key=lambda result: -result["score"])}

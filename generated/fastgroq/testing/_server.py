@@ -32,7 +32,9 @@ from ._payloads import (
     model_object,
     models_list,
     new_request_id,
+    reranking_response,
 )
+from ._state import GroqState
 
 __all__ = [
     "Frame",
@@ -522,20 +524,26 @@ def default_reply(request: RecordedRequest) -> Reply:
 
     ``POST .../chat/completions`` gets a chat completion (streamed when the body says ``"stream": true``,
     with a usage-only chunk when ``stream_options.include_usage`` is set); ``POST .../embeddings`` one
-    `embedding_vector` per input; ``GET .../models`` the `KNOWN_MODELS`, ``GET .../models/{id}`` one of them
+    `embedding_vector` per input; ``POST .../reranking`` the documents scored by `reranking_response`;
+    ``GET .../models`` the `KNOWN_MODELS`, ``GET .../models/{id}`` one of them
     and ``DELETE .../models/{id}`` its deletion (a 404 ``model_not_found`` for another id); anything else
     Groq's 404 ``unknown_url`` body.
     """
     request_id = new_request_id()
     headers = {"x-request-id": request_id}
     post = request.method == "POST"
-    if post and (request.path.endswith("/chat/completions") or request.path.endswith("/embeddings")):
+    if post and request.path.endswith(("/chat/completions", "/embeddings", "/reranking")):
         try:
             params = request.json()
         except msgspec.DecodeError:
             return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
         if not isinstance(params, dict):
             return Reply.error(400, "Request body must be a JSON object", headers=headers)
+        if request.path.endswith("/reranking"):
+            docs = params.get("docs")
+            if not isinstance(docs, list) or not docs or not isinstance(params.get("query"), str):
+                return Reply.error(400, "'docs' : value must be a non-empty array of strings", headers=headers)
+            return Reply.json(reranking_response(params["query"], [str(d) for d in docs]), headers=headers)
         if request.path.endswith("/embeddings"):
             inputs = params.get("input")
             if not isinstance(inputs, (str, list)) or not inputs:
@@ -754,7 +762,9 @@ class MockGroqServer:
 
     Each request gets, in order of precedence: the first queued reply whose filters match it (`enqueue`,
     consumed once), else the most recent matching route (`route`, served every time), else `default`
-    (by default `default_reply`, a small fake Groq). Requests are accepted under any path prefix
+    (by default a small fake Groq: the files, batches and fine tunings of `state`, a `GroqState` that
+    remembers them and moves batches through their lifecycle, then `default_reply` for everything else).
+    Requests are accepted under any path prefix
     (``/openai/v1/chat/completions`` and ``/v1/chat/completions`` alike) and recorded with their exact
     path. Connections are kept alive between requests; `connections_accepted` counts TCP connections.
 
@@ -772,7 +782,9 @@ class MockGroqServer:
         """
         self.host = host
         self._port = port
-        self.default: ReplySource = default if default is not None else default_reply
+        self.state = GroqState()
+        """The simulated account behind the default replies: files, batches (their lifecycle), fine tunings."""
+        self.default: ReplySource = default if default is not None else self._stateful_default
         self._lock = threading.Condition()
         self._queue: list[tuple[ReplySource, str | None, str | None]] = []
         self._routes: list[tuple[str | None, str, ReplySource]] = []
@@ -861,8 +873,9 @@ class MockGroqServer:
             self._routes.append((method.upper() if method else None, path, reply))
 
     def reset(self) -> None:
-        """Forget queued replies, routes, recorded requests and errors (connections stay open)."""
+        """Forget queued replies, routes, recorded requests, errors and the `state` (connections stay open)."""
         with self._lock:
+            self.state = GroqState(auto_advance=self.state.auto_advance)
             self._queue.clear()
             self._routes.clear()
             self._requests.clear()
@@ -908,6 +921,11 @@ class MockGroqServer:
             return list(self._requests)
 
     # --- called from handler threads ------------------------------------------------------------------
+
+    def _stateful_default(self, request: RecordedRequest) -> Reply:
+        """The default `default`: the files, batches and fine tunings of `state`, else `default_reply`."""
+        reply = self.state.handle(request)
+        return reply if reply is not None else default_reply(request)
 
     def _accepted(self, sock: socket.socket) -> None:
         with contextlib.suppress(OSError):
