@@ -116,7 +116,7 @@ class ForwardingProxy:
                     for k, v in self.headers.items()
                     if k.lower() not in ("proxy-connection", "proxy-authorization", "connection", "host")
                 }
-                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
                 try:
                     path = target.path + (f"?{target.query}" if target.query else "")
                     conn.request(self.command, path, body=body, headers=headers)

@@ -13,7 +13,7 @@ import pytest
 from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks, models_list
 
-from . import official_sdk_code as user
+from tests import official_sdk_code as user
 
 
 def test_stream_loop_with_is_not_none_check(server: MockGroqServer, client: Groq) -> None:
@@ -50,7 +50,7 @@ def test_tool_calls_loop(server: MockGroqServer, client: Groq) -> None:
 def test_usage_none_check_and_optional_timing(server: MockGroqServer, client: Groq) -> None:
     body = chat_completion("x", prompt_tokens=7, completion_tokens=3)
     server.enqueue(Reply.json(body))
-    assert user.token_counts(client, "hi") == (7, 10, pytest.approx(body["usage"]["total_time"]))
+    assert user.token_counts(client, "hi") == (7, 10, pytest.approx(body["usage"]["total_time"]))  # type: ignore[comparison-overlap]
     del body["usage"]
     server.enqueue(Reply.json(body))
     assert user.token_counts(client, "hi") == (0, 0, None)

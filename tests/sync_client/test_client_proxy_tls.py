@@ -149,7 +149,7 @@ def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     try:
-        import trustme
+        import trustme  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         trustme = None
     if trustme is not None:

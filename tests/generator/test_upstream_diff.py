@@ -23,8 +23,7 @@ from codegen import load
 from codegen.upstream import Result, diff, pointer
 from codegen.upstream.finding import KINDS, Finding
 from codegen.upstream.report import as_text
-
-from .conftest import PYTHON, ROOT, UPSTREAM
+from tests.conftest import PYTHON, ROOT, UPSTREAM
 
 # The generator runs on one Python, with its toolchain (.venv); the other Python lanes do not import this module.
 pytestmark = pytest.mark.generator

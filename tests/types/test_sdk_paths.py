@@ -22,8 +22,7 @@ import pytest
 from fastgroq import types as T
 
 from codegen import ir, load
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 API = ir.build(load.read_schema(ROOT / "schema"))
 DEFS = load.read_schema(ROOT / "schema").defs

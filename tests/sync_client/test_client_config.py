@@ -17,7 +17,7 @@ from fastgroq.testing import MockGroqServer, Reply, chat_completion, models_list
 
 from tests.client_helpers import API_KEY, MESSAGES, MODEL, create, make_client, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply, chat_completion
 
-from . import official_readme_patterns as readme
-from .client_helpers import wait_until
+from tests import official_readme_patterns as readme
+from tests.client_helpers import wait_until
 
 
 @pytest.fixture

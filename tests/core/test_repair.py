@@ -296,7 +296,9 @@ def test_client_returns_the_repaired_completion_and_logs_once(
     second = create(client)
     for result in (first, second):
         assert isinstance(result, ChatCompletion)
-        assert result.choices[0].logprobs.content[1].top_logprobs == []
+        logprobs = result.choices[0].logprobs
+        assert logprobs is not None and logprobs.content is not None
+        assert logprobs.content[1].top_logprobs == []
         assert [r.path for r in fastgroq.repairs(result)] == [TOP]
     warnings = [r for r in caplog.records if r.name == "fastgroq" and r.levelno == logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
@@ -496,7 +498,8 @@ def rich_completion() -> dict[str, Any]:
     ]
     body["x_groq"]["seed"] = 7
     body["id"], body["created"] = "chatcmpl-fixed", 1_700_000_000
-    return msgspec.json.decode(msgspec.json.encode(body))  # no object shared between two places
+    copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(body))  # no object shared between two places
+    return copy
 
 
 def leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:

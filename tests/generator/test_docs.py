@@ -17,8 +17,7 @@ import pytest
 from codegen import ir, load
 from codegen.__main__ import build
 from codegen.write import compare
-
-from .conftest import PYTHON, ROOT
+from tests.conftest import PYTHON, ROOT
 
 # The generator runs on one Python, with its toolchain (.venv); the other Python lanes do not import this module.
 pytestmark = pytest.mark.generator

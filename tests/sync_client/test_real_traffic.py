@@ -30,7 +30,7 @@ from fastgroq.testing import MockGroqServer, Reply
 
 from tests.client_helpers import make_client
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "real-traffic" / "corpus.jsonl"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "real-traffic" / "corpus.jsonl"
 RECORDINGS: list[dict[str, Any]] = (
     [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     if CORPUS.exists()

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,8 +15,7 @@ from codegen import ir, load, models
 from codegen.__main__ import build
 from codegen.render import GeneratedFile
 from codegen.write import EmittedCodeError, compare, files_of, sync, write_tree
-
-from .conftest import PYTHON, ROOT
+from tests.conftest import PYTHON, ROOT
 
 # The generator runs on one Python, with its toolchain (.venv); the other Python lanes do not import this module.
 pytestmark = pytest.mark.generator
@@ -123,7 +123,7 @@ def test_generate_removes_files_the_schema_no_longer_produces(tmp_path: Path) ->
     assert files_of(committed) == {"fastgroq/a.py"}
 
 
-def _schema(types: dict[str, object], ops: dict[str, object]) -> load.Schema:
+def _schema(types: dict[str, Any], ops: dict[str, Any]) -> load.Schema:
     """An in-memory schema: ``types`` and ``ops`` in one area file beside a root holding ``x-error``."""
     root: dict[str, object] = {"title": "t", "x-error": {"$ref": "things.yaml#/$defs/" + str(ops.pop("x-error"))}}
     things = {**types, **ops}
@@ -227,8 +227,8 @@ def test_cross_file_refs_are_resolved_to_one_namespace() -> None:
     assert refs and all(r.startswith("#/$defs/") and r[len("#/$defs/") :] in schema.defs for r in refs)
 
 
-def _walk(node: object) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = []
+def _walk(node: object) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
     if isinstance(node, dict):
         found.append(node)
         for value in node.values():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import fastgroq
 import msgspec
@@ -31,8 +31,9 @@ def test_create_returns_chat_completion_with_request_id(server: MockGroqServer, 
     assert isinstance(result, ChatCompletion)
     assert result.choices[0].message.content == "Hi there"
     assert result.choices[0].finish_reason == "stop"
+    assert result.usage is not None
     assert result.usage.total_tokens == result.usage.prompt_tokens + result.usage.completion_tokens
-    assert result._request_id == "req_hdr"
+    assert cast(Any, result)._request_id == "req_hdr"
     request = server.requests[0]
     assert request.method == "POST"
     assert request.path == "/openai/v1/chat/completions"
@@ -96,7 +97,7 @@ def test_prebuilt_request_accepted(server: MockGroqServer, client: Groq) -> None
 
 def test_prebuilt_streaming_request_returns_stream(server: MockGroqServer, client: Groq) -> None:
     request = ChatCompletionRequest(model=MODEL, messages=[ChatCompletionUserMessageParam(content="Hi")], stream=True)
-    with client.chat.completions.create(request) as stream:
+    with cast("fastgroq.Stream[Any]", client.chat.completions.create(request)) as stream:
         assert isinstance(stream, fastgroq.Stream)
         assert all(isinstance(c, fastgroq.ChatCompletionChunk) for c in stream)
 
@@ -162,7 +163,7 @@ def test_models_list(server: MockGroqServer, client: Groq) -> None:
     assert isinstance(result, ModelListResponse)
     assert [m.id for m in result.data] == [MODEL, SCOUT]
     assert all(isinstance(m, Model) for m in result.data)
-    assert result._request_id == "req_models"
+    assert cast(Any, result)._request_id == "req_models"
     request = server.requests[0]
     assert (request.method, request.path, request.body) == ("GET", "/openai/v1/models", b"")
 
@@ -239,9 +240,10 @@ def test_with_raw_response(server: MockGroqServer, client: Groq) -> None:
     parsed = raw.parse()
     assert isinstance(parsed, ChatCompletion)
     assert parsed.choices[0].message.content == "raw!"
-    assert parsed._request_id == "req_raw"
+    assert cast(Any, parsed)._request_id == "req_raw"
     assert raw.parse() is parsed
     assert len(server.requests) == 1
+    assert raw.content is not None
     assert msgspec.json.decode(raw.content)["choices"][0]["message"]["content"] == "raw!"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from typing import Any
+from typing import Any, cast
 
 import fastgroq
 import pytest
@@ -105,13 +105,14 @@ def test_get_final_completion_folds_everything(server: MockGroqServer, client: G
     message = completion.choices[0].message
     assert message.content == "Calling tools."
     assert message.reasoning == "Let me think."
+    assert message.tool_calls is not None
     assert [(c.id, c.function.name, c.function.arguments) for c in message.tool_calls] == [
         ("call_a", "get_weather", '{"city": "Paris"}'),
         ("call_b", "get_time", "{}"),
     ]
     assert completion.choices[0].finish_reason == "tool_calls"
-    assert completion.usage.total_tokens == 17
-    assert completion._request_id == "req_hdr"
+    assert completion.usage is not None and completion.usage.total_tokens == 17
+    assert cast(Any, completion)._request_id == "req_hdr"
     assert completion.id == "chatcmpl-1"
 
 
@@ -119,7 +120,7 @@ def test_get_final_completion_request_id_from_x_groq(server: MockGroqServer, cli
     server.enqueue(Reply.sse(chunks(request_id="req_only_in_body")))
     completion = create(client, stream=True).get_final_completion()
     assert completion.choices[0].message.content == TEXT
-    assert completion._request_id == "req_only_in_body"
+    assert cast(Any, completion)._request_id == "req_only_in_body"
 
 
 def test_usage_from_x_groq(server: MockGroqServer, client: Groq) -> None:
@@ -127,8 +128,9 @@ def test_usage_from_x_groq(server: MockGroqServer, client: Groq) -> None:
     stream = create(client, stream=True)
     assert stream.usage is None
     list(stream)
-    assert stream.usage.prompt_tokens == 33
-    assert stream.usage.total_tokens == 33 + stream.usage.completion_tokens
+    usage: Any = stream.usage
+    assert usage.prompt_tokens == 33
+    assert usage.total_tokens == 33 + usage.completion_tokens
 
 
 def test_usage_from_include_usage_chunk(server: MockGroqServer, client: Groq) -> None:
@@ -353,7 +355,7 @@ def test_malformed_event_names_the_event(server: MockGroqServer, client: Groq, d
     assert len(received) == 3
     assert err.event_index == 3
     assert "event 3" in str(err)
-    assert "not json" in str(err) and "not json" in err.body
+    assert "not json" in str(err) and isinstance(err.body, str) and "not json" in err.body
 
 
 def test_reset_mid_stream(server: MockGroqServer, client: Groq) -> None:

@@ -84,7 +84,7 @@ class Case:
     method: str
     path: str
     reply: dict[str, Any]
-    result_type: type
+    result_type: type[Any]
     body: dict[str, Any] | None = None
     query: dict[str, str] = field(default_factory=dict)
     bad: tuple[str | int, ...] = ()
@@ -257,7 +257,7 @@ def _resource(client: Any, name: str) -> Any:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_the_request_on_the_wire_and_the_typed_result(server: MockGroqServer, client: Groq, case: Case) -> None:
     server.enqueue(Reply.json(case.reply, headers={"x-request-id": "req_ok"}))
-    result = case.call(client)
+    result: Any = case.call(client)
     assert isinstance(result, case.result_type)
     assert result.to_dict() == case.reply
     assert result._request_id == "req_ok"
@@ -407,7 +407,7 @@ def test_embeddings_as_base64(server: MockGroqServer, client: Groq) -> None:
 
 def test_embeddings_prebuilt_request_and_not_given(server: MockGroqServer, client: Groq) -> None:
     client.embeddings.create(EmbeddingCreateRequest(model=EMBED_MODEL, input="x"))
-    client.embeddings.create(model=EMBED_MODEL, input="x", user=fastgroq.NOT_GIVEN)  # type: ignore[arg-type]
+    client.embeddings.create(model=EMBED_MODEL, input="x", user=fastgroq.NOT_GIVEN)  # type: ignore[call-overload]
     assert [r.json() for r in server.requests] == [{"model": EMBED_MODEL, "input": "x"}] * 2
     with pytest.raises(TypeError, match="not both"):
         client.embeddings.create(EmbeddingCreateRequest(model=EMBED_MODEL, input="x"), user="u")  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ from typing import Any
 import fastgroq
 import pytest
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def recipe(target: str) -> list[str]:

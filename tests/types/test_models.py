@@ -28,6 +28,10 @@ RESPONSE_ROOTS = tuple(
 REQUEST_ROOTS = tuple({t for op in _OPERATIONS for t in (op.request_type, op.query_type) if t})
 
 
+def _name(t: object) -> str:
+    return t.__name__ if isinstance(t, type) else str(t)
+
+
 def _reachable_structs(roots: tuple[type, ...]) -> set[type[msgspec.Struct]]:
     seen: set[type[msgspec.Struct]] = set()
     todo: list[Any] = list(roots)
@@ -62,7 +66,7 @@ def test_the_two_sides_are_found_and_do_not_overlap() -> None:
     assert set(STRUCTS.values()) == RESPONSE_STRUCTS | REQUEST_STRUCTS
 
 
-@pytest.mark.parametrize("struct", sorted(RESPONSE_STRUCTS, key=lambda t: t.__name__), ids=lambda t: t.__name__)
+@pytest.mark.parametrize("struct", sorted(RESPONSE_STRUCTS, key=_name), ids=_name)
 def test_every_response_struct_derives_from_base_model(struct: type) -> None:
     assert issubclass(struct, BaseModel)
 
@@ -76,7 +80,7 @@ def test_no_request_struct_derives_from_base_model() -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("struct", sorted(RESPONSE_STRUCTS, key=lambda t: t.__name__), ids=lambda t: t.__name__)
+@pytest.mark.parametrize("struct", sorted(RESPONSE_STRUCTS, key=_name), ids=_name)
 def test_no_response_field_is_unset_and_optional_ones_default_to_none(struct: type[msgspec.Struct]) -> None:
     for field in msgspec.structs.fields(struct):
         assert not _mentions_unset(field.type), f"{struct.__name__}.{field.name}: {field.type}"
@@ -124,11 +128,11 @@ def completion() -> T.ChatCompletion:
 
 def test_to_dict_drops_what_the_server_did_not_set_and_gives_plain_values() -> None:
     payload = COMPLETIONS["reasoning"]
-    result = completion().to_dict()
+    result: dict[str, Any] = completion().to_dict()
     assert result == without_nulls(payload)
     assert type(result["object"]) is str and type(result["choices"][0]["finish_reason"]) is str
     assert completion().to_dict(mode="json") == result
-    full = completion().to_dict(exclude_unset=False)
+    full: dict[str, Any] = completion().to_dict(exclude_unset=False)
     assert full["service_tier"] is None and full["choices"][0]["message"]["tool_calls"] is None
 
 

@@ -21,7 +21,7 @@ import json
 import re
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import pytest
@@ -29,10 +29,9 @@ from fastgroq import types as T
 from hypothesis import given, settings, strategies as st
 
 from codegen import load
+from tests.conftest import ROOT, SEED, UPSTREAM
 
-from .conftest import ROOT, SEED, UPSTREAM
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The generated modules that define the types, one per schema area (fastgroq/types/_areas/<area>.py).
 AREA_FILES = sorted((Path(T.__file__).parent / "_areas").glob("[!_]*.py"))
 SCHEMA_DEFS: dict[str, Any] = load.read_schema(ROOT / "schema").defs
@@ -42,7 +41,13 @@ CHUNKS: dict[str, Any] = json.loads((FIXTURES / "chunks.json").read_text(encodin
 ERRORS: dict[str, Any] = json.loads((FIXTURES / "errors.json").read_text(encoding="utf-8"))
 
 REQUEST_DECODER = msgspec.json.Decoder(T.ChatCompletionRequest)
-USER_HI = {"role": "user", "content": "Hi"}
+# Any: the request types accept plain dicts where their annotations name the TypedDict-like Structs.
+USER_HI: Any = {"role": "user", "content": "Hi"}
+
+
+def _kwargs(name: str, value: object) -> dict[str, Any]:
+    """One keyword argument chosen at run time (typed Any: each parameter has its own type)."""
+    return {name: value}
 
 
 def validate(request: T.ChatCompletionRequest) -> T.ChatCompletionRequest:
@@ -305,7 +310,7 @@ def test_seed_response_format_is_an_object_with_a_type_not_a_bare_string(respons
 
 
 def test_seed_response_format_as_a_bare_string_is_refused() -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], response_format="json_object")
+    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], response_format="json_object")  # type: ignore[arg-type]
     with pytest.raises(msgspec.ValidationError, match=r"\$\.response_format"):
         validate(request)
 
@@ -471,7 +476,9 @@ def test_completion_with_document_and_function_citations() -> None:
 def test_completion_with_logprobs_and_nullable_bytes() -> None:
     logprobs = decode(COMPLETIONS["logprobs"], T.ChatCompletion).choices[0].logprobs
     assert isinstance(logprobs, T.ChatCompletionChoiceLogProbs)
+    assert logprobs.content is not None
     hello, eot = logprobs.content
+    assert hello.bytes is not None
     assert hello.token == "Hello" and hello.logprob == pytest.approx(-0.0123)
     assert bytes(hello.bytes).decode() == "Hello"
     assert [t.token for t in hello.top_logprobs] == ["Hello", "Hi", "<|reserved|>"]
@@ -490,8 +497,8 @@ def test_completion_with_usage_details_breakdown_x_groq_mcp_tools_and_service_ti
     assert usage.prompt_time == pytest.approx(0.000680594)
     assert usage.completion_time == pytest.approx(0.463333333)
     assert usage.total_time == pytest.approx(0.464013927)
-    assert usage.prompt_tokens_details.cached_tokens == 1024
-    assert usage.completion_tokens_details.reasoning_tokens == 128
+    assert usage.prompt_tokens_details is not None and usage.prompt_tokens_details.cached_tokens == 1024
+    assert usage.completion_tokens_details is not None and usage.completion_tokens_details.reasoning_tokens == 128
     breakdown = completion.usage_breakdown.models
     assert [m.model for m in breakdown] == ["openai/gpt-oss-120b", "llama-3.3-70b-versatile"]
     assert breakdown[0].usage.total_time == pytest.approx(0.4)
@@ -514,7 +521,7 @@ def test_chunk_first_carries_role_and_request_id() -> None:
     chunk = decode(CHUNKS["first_role_and_request_id"], T.ChatCompletionChunk)
     assert isinstance(chunk, T.ChatCompletionChunkResponse)  # the seed's name
     assert chunk.object == T.ChatCompletionChunkObject.chat_completion_chunk
-    assert chunk.x_groq.id == "req_stream_1"
+    assert chunk.x_groq is not None and chunk.x_groq.id == "req_stream_1"
     assert chunk.choices[0].delta.role == T.ChatCompletionRole.assistant
     assert chunk.choices[0].delta.content == ""
     assert chunk.choices[0].finish_reason is None
@@ -558,7 +565,7 @@ def test_chunk_final_has_finish_reason_and_x_groq_usage() -> None:
     chunk = decode(CHUNKS["final_with_finish_reason_and_usage"], T.ChatCompletionChunk)
     assert chunk.choices[0].finish_reason == T.FinishReason.stop
     assert chunk.choices[0].delta == T.ChoiceDelta()
-    assert chunk.x_groq.id == "req_stream_1"
+    assert chunk.x_groq is not None and chunk.x_groq.id == "req_stream_1"
     assert chunk.x_groq.usage.total_tokens == 574
     assert chunk.x_groq.usage.completion_time == pytest.approx(0.46)
 
@@ -659,7 +666,7 @@ def test_metadata_fixture_ignores_unknown_fields_outside_free_form_json() -> Non
 
 
 def _completion(**overrides: Any) -> dict[str, Any]:
-    payload = json.loads(json.dumps(COMPLETIONS["reasoning"]))
+    payload: dict[str, Any] = json.loads(json.dumps(COMPLETIONS["reasoning"]))
     for dotted, value in overrides.items():
         target = payload
         *parents, leaf = dotted.split(".")
@@ -825,7 +832,7 @@ def test_every_optional_request_field_has_a_sample_in_these_tests() -> None:
 @pytest.mark.parametrize("name", sorted(OPTIONAL_FIELD_SAMPLES))
 def test_each_optional_request_field_set_explicitly_is_sent_and_valid(name: str) -> None:
     value = OPTIONAL_FIELD_SAMPLES[name]
-    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **{name: value})
+    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **_kwargs(name, value))
     body = wire(request)
     assert set(body) == {"model", "messages", name}
     assert body[name] == value
@@ -851,30 +858,33 @@ def test_request_nullability_split_is_not_vacuous() -> None:
 
 @pytest.mark.parametrize("name", NULLABLE_REQUEST_FIELDS)
 def test_explicit_none_is_sent_as_null_where_the_api_accepts_null(name: str) -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **{name: None})
+    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **_kwargs(name, None))
     assert wire(request)[name] is None
     assert getattr(validate(request), name) is None
 
 
 @pytest.mark.parametrize("name", NON_NULLABLE_REQUEST_FIELDS)
 def test_explicit_none_fails_validation_where_the_api_refuses_null(name: str) -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **{name: None})
+    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **_kwargs(name, None))
     with pytest.raises(msgspec.ValidationError, match=rf"got `null` - at `\$\.{name}`"):
         validate(request)
 
 
 @pytest.mark.parametrize(
     "message",
-    [T.ChatCompletionUserMessageParam(content="Hi", name=None), {"role": "user", "content": "Hi", "name": None}],
+    [
+        T.ChatCompletionUserMessageParam(content="Hi", name=None),  # type: ignore[arg-type]
+        {"role": "user", "content": "Hi", "name": None},
+    ],
     ids=["struct", "dict"],
 )
 def test_message_name_none_fails_validation(message: Any) -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[message])
+    request = T.ChatCompletionRequest(model="m", messages=[cast(Any, message)])
     with pytest.raises(msgspec.ValidationError, match=r"Expected `str`, got `null` - at `\$\.messages\[0\]\.name`"):
         validate(request)
 
 
-CONVERSATION_AS_STRUCTS = [
+CONVERSATION_AS_STRUCTS: list[Any] = [
     T.ChatCompletionSystemMessageParam(content="You are terse."),
     T.ChatCompletionDeveloperMessageParam(content=[T.ChatCompletionContentPartTextParam(text="Answer in French.")]),
     T.ChatCompletionUserMessageParam(
@@ -898,7 +908,7 @@ CONVERSATION_AS_STRUCTS = [
     T.ChatCompletionToolMessageParam(content="A cat.", tool_call_id="call_1"),
 ]
 # The same conversation as plain dicts, keys in the order the Structs encode them (tag first).
-CONVERSATION_AS_DICTS = [
+CONVERSATION_AS_DICTS: list[Any] = [
     {"role": "system", "content": "You are terse."},
     {"role": "developer", "content": [{"type": "text", "text": "Answer in French."}]},
     {
@@ -1044,7 +1054,7 @@ MESSAGE_VIOLATIONS = [
 
 @pytest.mark.parametrize(("message", "path", "expected"), MESSAGE_VIOLATIONS)
 def test_invalid_message_fails_validation(message: dict[str, Any], path: str, expected: str) -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[message])
+    request = T.ChatCompletionRequest(model="m", messages=[cast(Any, message)])
     with pytest.raises(msgspec.ValidationError) as excinfo:
         validate(request)
     text = str(excinfo.value)
@@ -1065,7 +1075,7 @@ def test_unknown_top_level_request_key_fails_validation() -> None:
 @settings(deadline=None)
 @given(x=st.floats(min_value=-10, max_value=10, allow_nan=False))
 def test_float_parameter_is_valid_exactly_inside_its_range(name: str, low: float, high: float, x: float) -> None:
-    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **{name: x})
+    request = T.ChatCompletionRequest(model="m", messages=[USER_HI], **_kwargs(name, x))
     if low <= x <= high:
         assert getattr(validate(request), name) == x
     else:

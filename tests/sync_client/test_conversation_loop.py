@@ -27,7 +27,7 @@ from fastgroq.types.chat import (
 )
 from fastgroq.types.shared_params import FunctionDefinition
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "real-traffic" / "corpus.jsonl"
 MODEL = "openai/gpt-oss-120b"
