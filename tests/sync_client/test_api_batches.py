@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import fastgroq
 import pytest
@@ -18,7 +18,7 @@ from fastgroq.types.batch_list_response import Data, DataRequestCounts
 
 from tests.client_helpers import make_client, serve
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 
 
 def request_line(custom_id: str, content: str = "What is 2+2?") -> str:
@@ -191,10 +191,10 @@ def test_the_server_refuses_what_groq_refuses(server: MockGroqServer, client: Gr
 
 def test_batch_requests_the_api_refuses_are_refused_before_sending(server: MockGroqServer, client: Groq) -> None:
     with pytest.raises(RequestValidationError) as info:
-        client.batches.create(input_file_id="f", endpoint="/v1/embeddings", completion_window="24h")  # type: ignore[arg-type]
+        client.batches.create(input_file_id="f", endpoint="/v1/embeddings", completion_window="24h")  # type: ignore[call-overload]
     assert info.value.path == "$.endpoint"
     with pytest.raises(RequestValidationError) as info:
-        client.batches.create(input_file_id="f", endpoint=ENDPOINT, completion_window="24h", metadata={"n": 1})  # type: ignore[dict-item]
+        client.batches.create(input_file_id="f", endpoint=ENDPOINT, completion_window="24h", metadata={"n": 1})  # type: ignore[call-overload]
     assert info.value.path == "$.metadata[...]"  # msgspec names a map value so
     with pytest.raises(TypeError, match="completion_window"):
         client.batches.create(input_file_id="f", endpoint=ENDPOINT)  # type: ignore[call-overload]
