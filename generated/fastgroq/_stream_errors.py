@@ -16,7 +16,7 @@ None of this runs while a stream is healthy.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -29,13 +29,14 @@ if TYPE_CHECKING:
 __all__ = ["chunk_error", "event_error", "incomplete", "invalid", "payload_error", "repair"]
 
 _REDACTED = "[REDACTED]"
+_E = TypeVar("_E", bound=Exception)
 
 
 def _scrub(d: StreamDecoder, payload: bytes) -> bytes:
     return payload.replace(d.secret.encode(), _REDACTED.encode()) if d.secret else payload
 
 
-def _caused(error: Exception, cause: BaseException) -> Exception:
+def _caused(error: _E, cause: BaseException) -> _E:
     """``error`` as ``raise error from cause`` would leave it."""
     error.__cause__ = cause
     error.__suppress_context__ = True
@@ -152,7 +153,7 @@ def repair(d: StreamDecoder, index: int, payload: bytes, exc: msgspec.Validation
     try:
         chunk, found = decode_repaired(d.decoder.decode, d.event_type, payload, d.envelope)
     except msgspec.DecodeError as error:
-        d.error = _caused(invalid(d, index, payload, error), exc)  # type: ignore[assignment]
+        d.error = _caused(invalid(d, index, payload, error), exc)
         return None
     at = d.chunks
     d.repairs.extend(replace(r, chunk_index=at) for r in found)
