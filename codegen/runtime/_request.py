@@ -27,6 +27,8 @@ __all__ = [
     "PreparedRequest",
     "RequestOptions",
     "build_url",
+    "check_api_key",
+    "check_header",
     "check_query",
     "custom_headers_from_env",
     "encode_body",
@@ -39,6 +41,10 @@ __all__ = [
 _ENCODER = msgspec.json.Encoder()
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# RFC 9110: a header name is a token; a value is visible characters, spaces and tabs (obs-text, bytes 0x80-0xFF,
+# allowed as http.client sends values as latin-1). CR, LF and NUL would end or corrupt the header.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_HEADER_CHAR = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 
 
 @dataclass(frozen=True)
@@ -107,19 +113,77 @@ def normalize_base_url(url: str) -> str:
     OpenAI convention) both give ``https://api.groq.com/openai/v1``; ``http://host:8000/v1`` stays as it is;
     a gateway's ``http://gateway/prefix`` gives ``http://gateway/prefix/openai/v1``. Trailing slashes are
     ignored, and applying the rule twice changes nothing.
+
+    Credentials in the URL (``http://user:pass@host``) are refused: the ``Authorization`` header carries the
+    API key, so they could not be sent as well (the official SDK sends them as basic auth *instead of* the
+    key), and a URL is shown in reprs, logs and errors. Nothing of them is repeated in the error.
     """
     from urllib.parse import urlsplit
 
-    text = str(url).strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not isinstance(url, str):
+        raise TypeError(f"base_url must be a str such as {DEFAULT_ENDPOINT!r}, not {type(url).__name__}")
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError as exc:
+        raise GroqError(f"base_url is not a valid URL: {exc}") from None
+    if "@" in parts.netloc:
+        raise GroqError(
+            "base_url must not contain credentials (user:password@host): the Authorization header carries the "
+            "API key; send a gateway's own credentials with default_headers, and a proxy's in the proxy URL"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise GroqError(f"base_url must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, got {url!r}")
     if parts.query or parts.fragment:
         raise GroqError(f"base_url must not have a query or fragment, got {url!r}")
+    bad = _BAD_HEADER_CHAR.search(text) or re.search(r"\s", text)
+    if bad:
+        raise GroqError(f"base_url must not contain whitespace or control characters, got {url!r}")
     path = parts.path.rstrip("/")
     if not path.endswith("/v1"):
         path += API_ROOT_PATH
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def check_api_key(value: object) -> str:
+    """``value`` if it can be sent as ``Authorization: Bearer <value>``; else a ``TypeError`` or ``GroqError``
+    that says what is wrong without showing the key (it would end up in logs and tracebacks)."""
+    if not isinstance(value, str):
+        raise TypeError(f"api_key must be a str, not {type(value).__name__}")
+    if not value:
+        raise GroqError("api_key must be a non-empty string")
+    bad = _BAD_HEADER_CHAR.search(value) or re.search(r"[ \t]", value)
+    if bad:
+        char = bad.group()
+        hint = " (a key read from a file keeps its line break: strip() it)" if char in "\r\n" else ""
+        raise GroqError(
+            f"api_key contains {_describe_char(char)} at position {bad.start()} of {len(value)}, which cannot "
+            f"be sent in a header{hint}; the key is not shown"
+        )
+    return value
+
+
+def _describe_char(char: str) -> str:
+    names = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\x00": "a NUL", " ": "a space", "\t": "a tab"}
+    return names.get(char) or f"the character U+{ord(char):04X}"
+
+
+def check_header(name: object, value: object, error: type[Exception] = GroqError, where: str = "header") -> str:
+    """The header value to send for ``name``, checked: a name that is an HTTP token and a value without CR, LF,
+    NUL or characters HTTP cannot carry. ``error`` (``GroqError`` for the client's options,
+    ``RequestValidationError`` for ``extra_headers``) names the header but never shows the value, which may
+    be a credential."""
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        raise error(f"{where} name {name!r} is not a valid HTTP header name")
+    text = value if isinstance(value, str) else str(value)
+    bad = _BAD_HEADER_CHAR.search(text)
+    if bad:
+        raise error(
+            f"{where} {name!r} has {_describe_char(bad.group())} at position {bad.start()} of its value, which "
+            "cannot be sent in a header; the value is not shown"
+        )
+    return text
 
 
 def custom_headers_from_env() -> dict[str, str]:
@@ -134,17 +198,24 @@ def custom_headers_from_env() -> dict[str, str]:
     return headers
 
 
-def merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
-    """Add ``extra`` to ``target``, replacing case-insensitively; a None or ``omit`` value removes the header."""
+def merge_headers(
+    target: dict[str, str], extra: Mapping[str, str], error: type[Exception] = GroqError, where: str = "header"
+) -> None:
+    """Add ``extra`` to ``target``, replacing case-insensitively; a None or ``omit`` value removes the header.
+
+    Each name and value is checked (``check_header``): ``error`` is raised for one that cannot be sent.
+    """
     # HTTP header names are case-insensitive: an override must replace, not duplicate.
     lowered = {name.lower(): name for name in target}
     for name, value in extra.items():
+        if not isinstance(name, str):
+            raise error(f"{where} name {name!r} is not a valid HTTP header name")
         existing = lowered.get(name.lower())
         if existing is not None:
             del target[existing]
         if value is None or isinstance(value, Omit):
             continue
-        target[name] = str(value)
+        target[name] = check_header(name, value, error, where)
         lowered[name.lower()] = name
 
 

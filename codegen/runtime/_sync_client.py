@@ -48,7 +48,9 @@ class SyncAPIClient(BaseClient):
         return Transport(proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env)
 
     def close(self) -> None:
-        """Close the pooled connections (only the client that created the pool closes it)."""
+        """Close the client: a request made with it afterwards raises ``GroqError``. The pooled connections are
+        closed by the client that created the pool (closing a ``with_options`` copy closes only the copy)."""
+        self._closed = True
         if self._owns_transport:
             self._transport.close()
 

@@ -24,12 +24,13 @@ from ._constants import (
     Timeout,
     TimeoutLike,
 )
-from ._exceptions import GroqError
+from ._exceptions import GroqError, RequestValidationError
 from ._request import (
     NO_OPTIONS,
     PreparedRequest,
     RequestOptions,
     build_url,
+    check_api_key,
     check_query,
     custom_headers_from_env,
     encode_body,
@@ -95,22 +96,19 @@ class BaseClient:
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("GROQ_API_KEY") or None
-        if not api_key:
+        if api_key is None or api_key == "":
             raise GroqError(
                 "The api_key client option must be set either by passing api_key to the client "
                 "or by setting the GROQ_API_KEY environment variable"
             )
         if base_url is None:
             base_url = os.environ.get("GROQ_BASE_URL") or DEFAULT_ENDPOINT
+        _check_options(default_headers, default_query, proxy, verify, trust_env)
         env_headers = custom_headers_from_env()
         if env_headers:
             default_headers = {**env_headers, **(default_headers or {})}
-        self._transport = self._make_transport(
-            proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env
-        )
-        self._owns_transport = True
-        self._default_headers: dict[str, str] = {}
-        self._default_query: dict[str, object] = {}
+        # Everything that can be checked is checked before the transport (its pools) exists.
+        self._closed = False
         self._configure(
             api_key=api_key,
             base_url=base_url,
@@ -118,7 +116,12 @@ class BaseClient:
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            initial=True,
         )
+        self._transport = self._make_transport(
+            proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env
+        )
+        self._owns_transport = True
         self._init_resources()
 
     def _make_transport(
@@ -139,8 +142,12 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
+        initial: bool = False,
     ) -> None:
-        self._api_key = api_key
+        if initial:
+            self._default_headers: dict[str, str] = {}
+            self._default_query: dict[str, object] = {}
+        self._api_key = check_api_key(api_key)
         self.base_url = base_url
         self.timeout = Timeout.coerce(timeout)
         self._retry = RetryPolicy(max_retries=max_retries)
@@ -165,7 +172,7 @@ class BaseClient:
             "User-Agent": f"fastgroq/{__version__}",
             "Authorization": f"Bearer {api_key}",
         }
-        merge_headers(headers, self._default_headers)
+        merge_headers(headers, self._default_headers, GroqError, "default_headers")
         self._base_headers = headers
         # Streams ask for no compression (http.client then sends `identity`) unless the caller set it:
         # gunzip costs ~1.7 ns per byte here, about a third more CPU on a stream read at ~640,000 chunks/s.
@@ -182,9 +189,7 @@ class BaseClient:
 
     @api_key.setter
     def api_key(self, value: str) -> None:
-        if not value:
-            raise GroqError("api_key must be a non-empty string")
-        self._api_key = value
+        self._api_key = check_api_key(value)
         if hasattr(self, "_base_headers"):
             self._build_headers()
 
@@ -242,7 +247,7 @@ class BaseClient:
         clone._owns_transport = False
         headers = dict(self._default_headers) if set_default_headers is None else dict(set_default_headers)
         if isinstance(default_headers, Mapping):
-            merge_headers(headers, default_headers)
+            merge_headers(headers, default_headers, GroqError, "default_headers")
         query = dict(self._default_query) if set_default_query is None else dict(set_default_query)
         if isinstance(default_query, Mapping):
             query.update(default_query)
@@ -293,6 +298,11 @@ class BaseClient:
         checked against ``op.query_type``); ``body`` is the JSON body. Raises ``RequestValidationError`` when
         the body or the query breaks the schema (nothing is sent then).
         """
+        if self._closed or self._transport.closed:
+            raise GroqError(
+                "Cannot send a request: the client has been closed (client.close() or the end of its `with` "
+                "block); create a new client"
+            )
         opts = options if options is not None else NO_OPTIONS
         given = check_query(op, query) if query else None
         # The client's default_query, the operation's own parameters, then extra_query (which wins).
@@ -308,12 +318,41 @@ class BaseClient:
         if content is not None:
             headers["Content-Type"] = "application/json"
         if opts.extra_headers:
-            merge_headers(headers, opts.extra_headers)
+            merge_headers(headers, opts.extra_headers, RequestValidationError, "extra_headers")
         timeout = self.timeout if opts.timeout is None else Timeout.coerce(opts.timeout)
         return PreparedRequest(op.method, url, headers, content, timeout, self._origin, stream, self._secret)
+
+    def is_closed(self) -> bool:
+        """Whether ``close()`` was called on this client, or on the client whose connection pool it shares (a
+        method, as in the official SDK)."""
+        return self._closed or bool(self._transport.closed)
 
     def retry_policy(self, options: RequestOptions | None = None) -> RetryPolicy:
         """The retry policy of a request: the client's, or one with ``options.max_retries``."""
         if options is None or options.max_retries is None:
             return self._retry
         return RetryPolicy(max_retries=options.max_retries)
+
+
+def _check_options(
+    default_headers: object, default_query: object, proxy: object, verify: object, trust_env: object
+) -> None:
+    """``TypeError`` naming the argument for an option of the wrong type (the others are checked where used)."""
+    import sys
+
+    # An SSLContext can only exist if its caller imported ssl: no need to import it here (start-up time).
+    ssl = sys.modules.get("ssl")
+    if default_headers is not None and not isinstance(default_headers, Mapping):
+        raise TypeError(
+            f"default_headers must be a mapping of header names to str, not {type(default_headers).__name__}"
+        )
+    if default_query is not None and not isinstance(default_query, Mapping):
+        raise TypeError(f"default_query must be a mapping, not {type(default_query).__name__}")
+    if proxy is not None and not isinstance(proxy, str):
+        raise TypeError(f"proxy must be a str URL or None, not {type(proxy).__name__}")
+    if not isinstance(verify, (bool, str)) and not (ssl is not None and isinstance(verify, ssl.SSLContext)):
+        raise TypeError(
+            f"verify must be True, False, a CA bundle path (str) or an ssl.SSLContext, not {type(verify).__name__}"
+        )
+    if not isinstance(trust_env, bool):
+        raise TypeError(f"trust_env must be a bool, not {type(trust_env).__name__}")

@@ -66,8 +66,13 @@ def _seconds(value: object, what: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} timeout must be a number of seconds or None, not {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{what} timeout must be positive, got {value!r}")
+    return _positive(value, f"{what} timeout")
+
+
+def _positive(value: float, what: str) -> float:
+    # `not 0 < x < inf` also refuses NaN, which every comparison calls False.
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{what} must be positive and finite (None for no timeout), got {value!r}")
     return float(value)
 
 
@@ -82,6 +87,11 @@ class Timeout:
 
     connect: float | None = DEFAULT_CONNECT_TIMEOUT
     read: float | None = DEFAULT_READ_TIMEOUT
+
+    def __post_init__(self) -> None:
+        # Checked when built, not when a socket first uses it (a NaN made urllib3 raise a raw ValueError then).
+        _seconds(self.connect, "connect")
+        _seconds(self.read, "read")
 
     @classmethod
     def coerce(cls, value: float | Timeout | TimeoutLike | None) -> Timeout:
@@ -103,9 +113,7 @@ class Timeout:
                 "timeout must be a number, a fastgroq.Timeout, an object with connect and read attributes "
                 f"(an httpx.Timeout) or None, not {type(value).__name__}"
             )
-        if value <= 0:
-            raise ValueError(f"timeout must be positive, got {value!r}")
-        seconds = float(value)
+        seconds = _positive(value, "timeout")
         return cls(connect=min(DEFAULT_CONNECT_TIMEOUT, seconds), read=seconds)
 
 

@@ -64,6 +64,7 @@ class Transport:
         self._proxy_for_origin: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[Timeout, urllib3.Timeout] = {}
         self._no_retries: urllib3.Retry | None = None
+        self.closed = False
 
     @property
     def proxy_description(self) -> str | None:
@@ -182,7 +183,8 @@ class Transport:
         )
 
     def close(self) -> None:
-        """Close every idle connection; pools rebuild themselves if used again."""
+        """Close every idle connection; the transport (and every client sharing it) sends nothing after this."""
+        self.closed = True
         with self._lock:
             managers = list(self._managers.values())
             self._managers.clear()

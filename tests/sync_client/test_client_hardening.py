@@ -1,0 +1,217 @@
+"""Issue 10, end to end against loopback servers: what a demanding user does to the client's arguments.
+
+Each test checks that the mistake is refused before anything is sent (the server saw no request), with a
+fastgroq error (or a TypeError for a wrong type) that names the argument and never shows a secret.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import fastgroq
+import pytest
+from fastgroq import Groq, GroqError, RequestValidationError
+from fastgroq.testing import MockGroqServer
+
+from tests.client_helpers import API_KEY, create, make_client
+
+SECRET = "gsk_live_0123456789abcdefSECRETVALUE"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("GROQ_API_KEY", "GROQ_BASE_URL", "GROQ_CUSTOM_HEADERS", "GROQ_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+# --- 1. the key and header values never reach an exception, a log or the wire ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [
+        (SECRET + "\n", "line feed"),
+        (SECRET + "\r\n", "carriage return"),
+        (SECRET[:10] + "\r\nX-Injected: 1", "carriage return"),
+        (SECRET + "\u20ac", "U+20AC"),
+        (SECRET + "\x00", "NUL"),
+        (" " + SECRET, "space"),
+    ],
+)
+def test_unsendable_api_key_is_refused_without_showing_it(
+    server: MockGroqServer, clean_env: pytest.MonkeyPatch, bad: str, what: str
+) -> None:
+    with pytest.raises(GroqError) as info:
+        make_client(server, api_key=bad)
+    assert what in str(info.value) and "api_key" in str(info.value)
+    assert SECRET not in str(info.value) and SECRET[:10] not in repr(info.value.args)
+    # The same through the environment (which cannot hold a NUL), the setter and with_options.
+    if "\x00" not in bad:
+        clean_env.setenv("GROQ_API_KEY", bad)
+        with pytest.raises(GroqError) as info:
+            Groq(base_url=server.base_url)
+        assert SECRET[:10] not in str(info.value)
+    client = make_client(server)
+    with pytest.raises(GroqError) as info:
+        client.api_key = bad
+    assert SECRET[:10] not in str(info.value)
+    with pytest.raises(GroqError):
+        client.with_options(api_key=bad)
+    assert client.api_key == API_KEY
+    create(client)  # the client still works, with the key it had
+    assert [r.headers["Authorization"] for r in server.requests] == [f"Bearer {API_KEY}"]
+
+
+def test_api_key_of_the_wrong_type_is_a_type_error(server: MockGroqServer) -> None:
+    with pytest.raises(TypeError, match="api_key must be a str, not bytes"):
+        make_client(server, api_key=SECRET.encode())
+    with pytest.raises(TypeError, match="api_key"):
+        make_client(server, api_key=123)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\x00b", "caf\u00e9\u20ac", "tab\x0bvt"])
+def test_unsendable_header_values_are_refused_without_showing_them(server: MockGroqServer, value: str) -> None:
+    secret_value = f"Token {SECRET} {value}"
+    with pytest.raises(GroqError) as info:
+        make_client(server, default_headers={"X-Gateway-Auth": secret_value})
+    assert "default_headers 'X-Gateway-Auth'" in str(info.value)
+    assert SECRET not in str(info.value)
+    client = make_client(server)
+    with pytest.raises(RequestValidationError) as request_info:
+        create(client, extra_headers={"X-Gateway-Auth": secret_value})
+    assert "extra_headers 'X-Gateway-Auth'" in str(request_info.value) and SECRET not in str(request_info.value)
+    with pytest.raises(GroqError):
+        client.with_options(default_headers={"X-Gateway-Auth": secret_value})
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "X-A\nX-B", "", "X:Y", "caf\u00e9"])
+def test_invalid_header_names_are_refused(server: MockGroqServer, name: str) -> None:
+    with pytest.raises(GroqError, match="not a valid HTTP header name"):
+        make_client(server, default_headers={name: "v"})
+    with pytest.raises(RequestValidationError, match="not a valid HTTP header name"):
+        create(make_client(server), extra_headers={name: "v"})
+    assert server.requests == []
+
+
+def test_groq_custom_headers_are_checked(server: MockGroqServer, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("GROQ_CUSTOM_HEADERS", "X-Ok: 1\nX Bad: 2")
+    with pytest.raises(GroqError, match="not a valid HTTP header name"):
+        make_client(server)
+
+
+def test_latin1_header_values_are_sent(server: MockGroqServer) -> None:
+    client = make_client(server, default_headers={"X-Tag": "caf\u00e9\tok"})
+    create(client)
+    assert server.requests[0].headers["X-Tag"].encode("latin-1") == "caf\u00e9\tok".encode("latin-1")
+
+
+# --- 5. credentials in base_url -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user:hunter2pass@{host}/openai/v1", "http://user@{host}/v1", "http://:hunter2pass@{host}"]
+)
+def test_credentials_in_base_url_are_refused_without_showing_them(
+    server: MockGroqServer, clean_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, url: str
+) -> None:
+    url = url.format(host=f"127.0.0.1:{server.port}")
+    caplog.set_level(logging.DEBUG, logger="fastgroq")
+    with pytest.raises(GroqError) as info:
+        make_client(server, base_url=url)
+    assert "credentials" in str(info.value)
+    assert "hunter2pass" not in str(info.value)
+    clean_env.setenv("GROQ_BASE_URL", url)
+    with pytest.raises(GroqError) as info:
+        Groq(api_key=API_KEY)
+    assert "hunter2pass" not in str(info.value)
+    client = make_client(server)
+    for attempt in (lambda: setattr(client, "base_url", url), lambda: client.with_options(base_url=url)):
+        with pytest.raises(GroqError) as info:
+            attempt()
+        assert "hunter2pass" not in str(info.value)
+    assert "hunter2pass" not in repr(client) and "hunter2pass" not in caplog.text
+    assert server.requests == []
+
+
+# --- 8. a closed client -------------------------------------------------------------------------------------
+
+
+def test_a_closed_client_refuses_to_send(server: MockGroqServer) -> None:
+    client = make_client(server)
+    create(client)
+    copy = client.with_options(timeout=3)
+    assert not client.is_closed() and not copy.is_closed()
+    client.close()
+    assert client.is_closed() and copy.is_closed()
+    for call in (lambda: create(client), lambda: create(copy), lambda: client.models.list(),
+                 lambda: create(client, stream=True), lambda: client.chat.completions.with_raw_response.create(
+                     model="m", messages=[{"role": "user", "content": "x"}])):  # fmt: skip
+        with pytest.raises(GroqError, match="the client has been closed"):
+            call()
+    client.close()  # idempotent
+    assert len(server.requests) == 1
+
+
+def test_closing_a_copy_leaves_the_original_open(server: MockGroqServer) -> None:
+    client = make_client(server)
+    with client.with_options(max_retries=0) as copy:
+        create(copy)
+    assert copy.is_closed() and not client.is_closed()
+    with pytest.raises(GroqError, match="closed"):
+        create(copy)
+    create(client)
+    with client:
+        pass
+    with pytest.raises(GroqError, match="closed"):
+        create(client)
+    assert len(server.requests) == 2
+
+
+# --- 9. constructor arguments ---------------------------------------------------------------------------
+
+
+BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
+    ({"base_url": 123}, TypeError, "base_url must be a str"),
+    ({"base_url": b"http://x/v1"}, TypeError, "base_url must be a str"),
+    ({"base_url": "http://127.0.0.1:99999/v1"}, GroqError, "base_url"),
+    ({"base_url": "http://host name/v1"}, GroqError, "base_url"),
+    ({"base_url": "ftp://host/v1"}, GroqError, "base_url"),
+    ({"timeout": float("nan")}, ValueError, "timeout"),
+    ({"timeout": float("inf")}, ValueError, "timeout"),
+    ({"timeout": -1}, ValueError, "timeout"),
+    ({"timeout": "60"}, TypeError, "timeout"),
+    ({"timeout": SimpleNamespace(connect=float("nan"), read=5.0)}, ValueError, "connect timeout"),
+    ({"max_retries": -1}, ValueError, "max_retries"),
+    ({"max_retries": 2.5}, ValueError, "max_retries"),
+    ({"max_connections": 0}, ValueError, "max_connections"),
+    ({"default_headers": [("a", "b")]}, TypeError, "default_headers"),
+    ({"default_query": "a=b"}, TypeError, "default_query"),
+    ({"proxy": 8080}, TypeError, "proxy"),
+    ({"verify": 1}, TypeError, "verify"),
+    ({"trust_env": "yes"}, TypeError, "trust_env"),
+]
+
+
+@pytest.mark.parametrize(("options", "error", "names"), BAD_ARGUMENTS, ids=[str(a[0]) for a in BAD_ARGUMENTS])
+def test_bad_constructor_arguments_fail_at_construction(
+    server: MockGroqServer, options: dict[str, Any], error: type[Exception], names: str
+) -> None:
+    with pytest.raises(error, match=names):
+        make_client(server, **options)
+    assert server.requests == []
+
+
+def test_timeout_nan_per_request_is_refused_before_sending(server: MockGroqServer) -> None:
+    with pytest.raises(ValueError, match="read timeout"):
+        fastgroq.Timeout(connect=5, read=float("nan"))
+    client = make_client(server)
+    with pytest.raises(ValueError, match="timeout"):
+        create(client, timeout=float("nan"))
+    with pytest.raises(ValueError, match="timeout"):
+        client.with_options(timeout=float("nan"))
+    assert server.requests == []
