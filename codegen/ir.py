@@ -41,8 +41,15 @@ RESPONSE_BASE_CLASS = "fastgroq._models.BaseModel"
 
 # Where an operation lives unless its `root` says otherwise: its `path` is relative to this (the API root).
 DEFAULT_ROOT = "/openai/v1"
-# What a 2xx body is. Only JSON so far; binary and text bodies are the next kinds (issue 9's second half).
-RESPONSE_KINDS = ("json",)
+# What a 2xx body is: JSON decoded into the operation's `response` type; `binary`, the bytes as they come (a
+# BinaryAPIResponse, or streamed to disk); `text`, a str. A JSON operation may answer text for some values of one
+# request field (`text_response: {field, values}`: transcriptions with `response_format="text"`).
+RESPONSE_KINDS = ("json", "binary", "text")
+# How a request body is encoded: JSON, or multipart/form-data (fields as form fields, files as file parts).
+REQUEST_ENCODINGS = ("json", "multipart")
+# How an event stream is read (`stream.protocol`): `chat` (chunks; `data: [DONE]` ends it; request id, usage and
+# errors in `x_groq`), `responses` (events tagged by `type`; a terminal event ends it; usage in its `response`).
+STREAM_PROTOCOLS = ("chat", "responses")
 # Names a generated method already uses for itself: no parameter may take them.
 RESERVED_PARAMS = frozenset({"self", "request", "extra_headers", "extra_query", "extra_body", "timeout", "fields"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -86,7 +93,7 @@ class Operation:
     description: str
     path_params: tuple[PathParam, ...]
     request_type: str | None
-    response_type: str
+    response_type: str | None
     stream_flag: str | None
     stream_event_type: str | None
     area: str
@@ -96,6 +103,19 @@ class Operation:
     query_params: tuple[QueryParam, ...] = ()
     query_type: str | None = None
     response_kind: str = "json"
+    accept: str | None = None
+    """The media type asked for (``Accept``) when it is not JSON: ``audio/wav``, ``application/octet-stream``."""
+    text_field: str | None = None
+    """The request field whose values in ``text_values`` make the answer ``text/plain`` (a ``str``)."""
+    text_values: tuple[str, ...] = ()
+    json_values: tuple[str, ...] = ()
+    """The other values the field takes (the answer is then JSON): for the typed overloads."""
+    request_encoding: str = "json"
+    file_fields: tuple[str, ...] = ()
+    """Multipart requests: the fields sent as file parts (``format: binary`` in the schema)."""
+    stream_protocol: str = "chat"
+    aliases: tuple[str, ...] = ()
+    """Other names of the method on its resource (``fine_tunings.get`` for ``fine_tunings.retrieve``)."""
 
     @property
     def const_name(self) -> str:
@@ -201,6 +221,8 @@ class Flavor:
     raw_response: str
     response_context: str
     response_module: str
+    binary_response: str
+    streamed_binary_response: str
 
     @property
     def is_async(self) -> bool:
@@ -220,6 +242,8 @@ SYNC = Flavor(
     raw_response="RawResponse",
     response_context="ResponseContextManager",
     response_module="_response",
+    binary_response="BinaryAPIResponse",
+    streamed_binary_response="StreamedBinaryAPIResponse",
 )
 ASYNC = Flavor(
     name="async",
@@ -234,6 +258,8 @@ ASYNC = Flavor(
     raw_response="AsyncRawResponse",
     response_context="AsyncResponseContextManager",
     response_module="_async_response",
+    binary_response="AsyncBinaryAPIResponse",
+    streamed_binary_response="AsyncStreamedBinaryAPIResponse",
 )
 
 
@@ -292,7 +318,8 @@ def build(schema: Schema) -> API:
 
     request_roots = [op.request_type for op in ops if op.request_type]
     request_roots += [op.query_type for op in ops if op.query_type]
-    response_roots = [op.response_type for op in ops] + [op.stream_event_type for op in ops if op.stream_event_type]
+    response_roots = [op.response_type for op in ops if op.response_type]
+    response_roots += [op.stream_event_type for op in ops if op.stream_event_type]
     response_roots.append(error_type)
     request_defs = _reachable(request_roots, defs)
     response_defs = _reachable(response_roots, defs)
@@ -444,8 +471,23 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         raise SchemaError(f"{where}: response_kind {kind!r} is not one of {', '.join(RESPONSE_KINDS)}")
     stream = spec.get("stream")
     *resource, method_name = spec["client_method"].split(".")
-    response_type = _def_name(spec["response"], defs, f"{where}.response")
+    if kind == "json":
+        response_type: str | None = _def_name(spec.get("response", {}), defs, f"{where}.response")
+    elif "response" in spec:
+        raise SchemaError(f"{where}: a {kind} answer has no `response` type")
+    else:
+        response_type = None
     stream_event_type = _def_name(stream["event"], defs, f"{where}.stream.event") if stream else None
+    protocol = stream.get("protocol", "chat") if stream else "chat"
+    if protocol not in STREAM_PROTOCOLS:
+        raise SchemaError(f"{where}.stream.protocol: {protocol!r} is not one of {', '.join(STREAM_PROTOCOLS)}")
+    request_type = _def_name(spec["request"], defs, f"{where}.request") if "request" in spec else None
+    encoding = spec.get("request_encoding", "json")
+    if encoding not in REQUEST_ENCODINGS or (encoding != "json" and request_type is None):
+        raise SchemaError(f"{where}: request_encoding {encoding!r} needs a `request` and one of {REQUEST_ENCODINGS}")
+    aliases = tuple(spec.get("client_aliases", ()))
+    if not all(isinstance(a, str) and _IDENTIFIER.fullmatch(a) and a != method_name for a in aliases):
+        raise SchemaError(f"{where}.client_aliases: {aliases!r}: other method names of the same resource")
     return Operation(
         id=op_id,
         resource=tuple(resource),
@@ -456,12 +498,12 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         description=spec.get("description", ""),
         # In the order the path names them: the method's positional arguments.
         path_params=tuple(PathParam(name, params[name].get("description", "")) for name in segments),
-        request_type=_def_name(spec["request"], defs, f"{where}.request") if "request" in spec else None,
+        request_type=request_type,
         response_type=response_type,
         stream_flag=stream["flag"] if stream else None,
         stream_event_type=stream_event_type,
         area=area,
-        response_envelope=_envelope(response_type, defs),
+        response_envelope=_envelope(response_type, defs) if response_type else (),
         stream_event_envelope=_envelope(stream_event_type, defs) if stream_event_type else (),
         root=root,
         query_params=tuple(
@@ -469,7 +511,54 @@ def _operation(op_id: str, spec: dict[str, Any], defs: dict[str, Any], area: str
         ),
         query_type=(op_id[0].upper() + op_id[1:] + "Query") if query else None,
         response_kind=kind,
+        accept=_accept(spec, kind, where),
+        **_text_response(spec, request_type, defs, kind, stream, where),
+        request_encoding=encoding,
+        file_fields=_file_fields(request_type, defs) if encoding == "multipart" else (),
+        stream_protocol=protocol,
+        aliases=aliases,
     )
+
+
+def _accept(spec: dict[str, Any], kind: str, where: str) -> str | None:
+    """The media type a binary or text operation asks for (``accept``); JSON operations ask for JSON."""
+    accept = spec.get("accept")
+    if accept is not None and (kind == "json" or not isinstance(accept, str) or "/" not in accept):
+        raise SchemaError(f"{where}: accept {accept!r} is a media type, for binary or text answers only")
+    if kind == "binary" and accept is None:
+        raise SchemaError(f"{where}: a binary answer says its media type (`accept: audio/wav`)")
+    return accept
+
+
+def _text_response(
+    spec: dict[str, Any], request_type: str | None, defs: dict[str, Any], kind: str, stream: Any, where: str
+) -> dict[str, Any]:
+    """``text_response: {field, values}``: the request values of one field that make a JSON operation answer text."""
+    text = spec.get("text_response")
+    if text is None:
+        return {}
+    where = f"{where}.text_response"
+    if kind != "json" or stream or request_type is None:
+        raise SchemaError(f"{where}: only a JSON operation with a request body and no stream answers text on request")
+    field_name, values = text.get("field"), text.get("values")
+    prop = defs[request_type].get("properties", {}).get(field_name)
+    if prop is not None and "$ref" in prop:
+        prop = defs[_def_name(prop, defs, where)]
+    enum = prop.get("enum") if isinstance(prop, dict) else None
+    if not isinstance(enum, list) or not isinstance(values, list) or not values or not set(values) < set(enum):
+        raise SchemaError(f"{where}: `field` names a request property with an enum, `values` some of its values")
+    return {
+        "text_field": field_name,
+        "text_values": tuple(values),
+        "json_values": tuple(v for v in enum if v not in values),
+    }
+
+
+def _file_fields(request_type: str | None, defs: dict[str, Any]) -> tuple[str, ...]:
+    """The properties of a multipart request sent as files: ``{type: string, format: binary}``."""
+    assert request_type is not None
+    props = defs[request_type].get("properties", {})
+    return tuple(name for name, prop in props.items() if prop.get("format") == "binary")
 
 
 def _query_def(op: Operation, spec: dict[str, Any]) -> dict[str, Any]:

@@ -314,10 +314,13 @@ class BaseClient:
         headers = dict(self._stream_headers if stream else self._base_headers)
         if content is not None:
             headers["Content-Type"] = "application/json"
+        if op.accept is not None:
+            headers["Accept"] = op.accept  # a binary answer (audio/wav), as the official SDK asks for it
         if opts.extra_headers:
             merge_headers(headers, opts.extra_headers, RequestValidationError, "extra_headers")
         timeout = self.timeout if opts.timeout is None else Timeout.coerce(opts.timeout)
-        return PreparedRequest(op.method, url, headers, content, timeout, self._origin, stream, self._secret)
+        result = op.result_kind(body, opts.extra_body)
+        return PreparedRequest(op.method, url, headers, content, timeout, self._origin, stream, self._secret, result)
 
     def is_closed(self) -> bool:
         """Whether ``close()`` was called on this client, or on the client whose connection pool it shares (a

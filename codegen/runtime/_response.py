@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from types import TracebackType
@@ -15,7 +16,7 @@ from ._headers import RateLimits
 from ._http import HTTPRequest, LineDecoder, content_charset, decode_text
 from ._transport_urllib3 import transport_errors, wrap_transport_error
 
-__all__ = ["APIResponse", "RawResponse", "ResponseContextManager"]
+__all__ = ["APIResponse", "BinaryAPIResponse", "RawResponse", "ResponseContextManager", "StreamedBinaryAPIResponse"]
 
 T = TypeVar("T")
 
@@ -64,20 +65,18 @@ class RawResponse(Generic[T]):
         retries_taken: How many retries it took (0 when the first attempt answered).
         method: The request method.
         url: The request URL (it never contains the API key).
-        content: The body once it has been read (by ``read()``, ``text()``, ``json()`` or a non-stream
-            ``parse()``); None before, and for a body handed to a ``Stream`` or iterated.
     """
 
     __slots__ = (
         "__weakref__",
         "_consumed",
+        "_content",
         "_live",
         "_parsed",
         "_parser",
         "_rate_limits",
         "_request_id",
         "_stream",
-        "content",
         "elapsed",
         "headers",
         "http_request",
@@ -108,7 +107,7 @@ class RawResponse(Generic[T]):
         self.http_version = http_version
         self.retries_taken = retries_taken
         self.reason_phrase = reason_phrase
-        self.content = content
+        self._content = content
         self._live: Any = live  # the urllib3 response while its body is unread
         self._consumed = False  # the body went to an iterator or a Stream
         self._stream: Any = None  # weak reference to the Stream that owns the body
@@ -116,6 +115,12 @@ class RawResponse(Generic[T]):
         self._parsed: list[T] = []
         self._rate_limits: RateLimits | None = None
         self._request_id: str | None = headers.get("x-request-id")
+
+    @property
+    def content(self) -> bytes | None:
+        """The body once it has been read (by ``read()``, ``text()``, ``json()`` or a non-stream ``parse()``);
+        None before, and for a body handed to a ``Stream`` or iterated."""
+        return self._content
 
     @property
     def method(self) -> str:
@@ -164,8 +169,8 @@ class RawResponse(Generic[T]):
 
     def read(self) -> bytes:
         """Read the whole body (once; later calls return the same bytes) and release the connection."""
-        if self.content is not None:
-            return self.content
+        if self._content is not None:
+            return self._content
         live = self._live
         if live is None or self._consumed:
             raise StreamAlreadyConsumed()
@@ -176,7 +181,7 @@ class RawResponse(Generic[T]):
             raise wrap_transport_error(exc, request_id=self._request_id, request=self.http_request) from exc
         self._live = None
         live.release_conn()
-        self.content = data
+        self._content = data
         return data
 
     def text(self) -> str:
@@ -191,8 +196,8 @@ class RawResponse(Generic[T]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
-        if self.content is not None:
-            data = self.content
+        if self._content is not None:
+            data = self._content
             size = chunk_size or len(data) or 1
             for start in range(0, len(data), size):
                 yield data[start : start + size]
@@ -269,12 +274,12 @@ class RawResponse(Generic[T]):
 
     def _take_body(self) -> Any:
         """Hand the unread body to an iterator or a ``Stream`` (once)."""
-        if self._consumed or (self._live is None and self.content is None):
+        if self._consumed or (self._live is None and self._content is None):
             raise StreamAlreadyConsumed()
         self._consumed = True
         if self._live is None:
-            assert self.content is not None
-            return _BufferedBody(self.content)
+            assert self._content is not None
+            return _BufferedBody(self._content)
         return self._live
 
     def _attach_stream(self, stream: Any) -> None:
@@ -292,6 +297,50 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+class BinaryAPIResponse(RawResponse[bytes]):
+    """A binary answer (``audio.speech.create``, ``files.content``), read whole: the official SDK's name.
+
+    ``content`` (or ``read()``, ``parse()``) is the body; ``iter_bytes()`` hands it out in pieces;
+    ``write_to_file(path)`` saves it. To write a large body to disk without holding it in memory, call the
+    method through ``with_streaming_response`` and use ``stream_to_file`` (a ``StreamedBinaryAPIResponse``).
+    """
+
+    __slots__ = ()
+
+    @property
+    def content(self) -> bytes:
+        """The body."""
+        return self.read()
+
+    def write_to_file(self, file: str | os.PathLike[str]) -> None:
+        """Write the body to ``file`` (a path string or a path-like object), replacing what it held."""
+        with open(file, "wb") as out:
+            for data in self.iter_bytes():
+                out.write(data)
+
+    def __repr__(self) -> str:
+        return f"<BinaryAPIResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+class StreamedBinaryAPIResponse(RawResponse[bytes]):
+    """A binary answer whose body is read only when asked (``with_streaming_response``): the official SDK's name.
+
+    ``stream_to_file(path)`` writes it to disk as it arrives, one piece at a time (the body is never held in
+    memory whole); ``iter_bytes()``, ``iter_lines()`` and ``read()`` work as on any ``RawResponse``.
+    """
+
+    __slots__ = ()
+
+    def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None:
+        """Stream the body to ``file`` (a path string or a path-like object) as it arrives, then release the connection."""
+        with open(file, "wb") as out:
+            for data in self.iter_bytes(chunk_size):
+                out.write(data)
+
+    def __repr__(self) -> str:
+        return f"<StreamedBinaryAPIResponse [{self.status_code}] {self.method} {self.url}>"
 
 
 _R = TypeVar("_R", bound="RawResponse[Any]")

@@ -17,8 +17,8 @@ from ._base_client import BaseClient
 from ._constants import MAX_REDIRECTS
 from ._exceptions import APIConnectionError, APIError, APIStatusError, GroqError
 from ._logs import DEBUG, logger
-from ._outcome import REDIRECT_STATUSES, ErrorBody, decode_result, redirect, status_error
-from ._response import RawResponse
+from ._outcome import REDIRECT_STATUSES, ErrorBody, decode_body, redirect, status_error
+from ._response import BinaryAPIResponse, RawResponse, StreamedBinaryAPIResponse
 from ._stream_decoder import StreamDecoder
 from ._streaming import Stream
 from ._transport_urllib3 import Transport, transport_errors, wrap_transport_error
@@ -138,9 +138,9 @@ class SyncAPIClient(BaseClient):
         response.release_conn()
         if not 200 <= status < 300:
             raise status_error(sent, status, response.reason, headers, data, elapsed)
-        if raw:
+        if raw or sent.result == "binary":
             return self._raw_result(op, response, data, elapsed, sent, retries_taken)
-        return decode_result(op, sent, status, response.reason, headers, data, elapsed)
+        return decode_body(op, sent, status, response.reason, headers, data, elapsed)
 
     def _open(self, request: PreparedRequest) -> tuple[urllib3.BaseHTTPResponse, PreparedRequest]:
         """Send one request and follow redirects (``_outcome.redirect``), at most ``MAX_REDIRECTS``.
@@ -207,14 +207,21 @@ class SyncAPIClient(BaseClient):
         request: PreparedRequest,
         retries_taken: int,
     ) -> RawResponse[Any]:
-        """A ``RawResponse`` for a non-stream 2xx: with its body read (``data``), or unread (None)."""
+        """A ``RawResponse`` for a non-stream 2xx: with its body read (``data``), or unread (None).
+
+        A binary answer is a ``BinaryAPIResponse`` (read), or a ``StreamedBinaryAPIResponse`` (unread).
+        """
         reason = response.reason
         view = request.view()
 
         def parse(r: RawResponse[Any]) -> Any:
-            return decode_result(op, request, r.status_code, reason, r.headers, r.read(), elapsed, view=view)
+            return decode_body(op, request, r.status_code, reason, r.headers, r.read(), elapsed, view=view)
 
-        return RawResponse(
+        cls: type[RawResponse[Any]] = RawResponse
+        if request.result == "binary":
+            cls = BinaryAPIResponse if data is not None else StreamedBinaryAPIResponse
+            parse = _read_body
+        return cls(
             status_code=response.status,
             headers=response.headers,
             elapsed=elapsed,
@@ -275,3 +282,8 @@ class SyncAPIClient(BaseClient):
         weak = weakref.ref(stream)
         raw_response._parser = lambda r: weak()
         return stream
+
+
+def _read_body(r: RawResponse[Any]) -> bytes:
+    """``parse()`` of a binary answer: its bytes."""
+    return r.read()

@@ -12,6 +12,11 @@ from .shape import Node
 
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
+MULTIPART = "multipart/form-data"
+TEXT = "text/plain"
+# What a binary or text answer is, as OpenAPI writes it: the schema of the media type upstream declares.
+BINARY_BODY = {"type": "string", "format": "binary"}
+TEXT_BODY = {"type": "string"}
 DEFAULT_ROOT = "/openai/v1"  # as codegen/ir.py: an operation's `path` is relative to its `root`
 
 
@@ -39,15 +44,33 @@ def _operation(comparison: Comparison, operation: UpstreamOperation, op_id: str)
     if where != operation.label:
         comparison.add("type-changed", operation.pointer, here, f"upstream: {operation.label}; schema: {where}")
     request = _content(comparison, operation.spec.get("requestBody"), pointer.join(operation.pointer, "requestBody"))
-    ours = {JSON: spec["request"]} if "request" in spec else {}
-    _bodies(comparison, request, f"{here}/request", ours)
-
+    _bodies(comparison, request, f"{here}/request", _request_media(spec))
     response = _content(comparison, *_success(operation.spec.get("responses"), operation.pointer))
+    _bodies(comparison, response, f"{here}/response", _response_media(spec))
+    _parameters(comparison, operation, spec.get("parameters", {}), here)
+
+
+def _request_media(spec: dict[str, Any]) -> dict[str, Any]:
+    """The request body's media type and schema, as codegen/ir.py reads the operation (`request_encoding`)."""
+    if "request" not in spec:
+        return {}
+    return {MULTIPART if spec.get("request_encoding") == "multipart" else JSON: spec["request"]}
+
+
+def _response_media(spec: dict[str, Any]) -> dict[str, Any]:
+    """The 2xx answer's media types and schemas: JSON (and text/plain for `text_response`, the event stream for
+    `stream`), or for a binary or text `response_kind` the media type it asks for (`accept`)."""
+    kind = spec.get("response_kind", "json")
+    if kind == "binary":
+        return {str(spec.get("accept")): BINARY_BODY}
+    if kind == "text":
+        return {str(spec.get("accept", TEXT)): TEXT_BODY}
     ours = {JSON: spec["response"]}
+    if "text_response" in spec:
+        ours[TEXT] = TEXT_BODY
     if "stream" in spec:
         ours[EVENT_STREAM] = spec["stream"]["event"]
-    _bodies(comparison, response, f"{here}/response", ours)
-    _parameters(comparison, operation, spec.get("parameters", {}), here)
+    return ours
 
 
 def _content(comparison: Comparison, holder: Any, where: str) -> tuple[dict[str, Any], str]:
@@ -62,9 +85,13 @@ def _bodies(comparison: Comparison, content: tuple[dict[str, Any], str], here: s
     theirs, where = content
     if set(theirs) != set(ours):
         comparison.add("type-changed", where, here, f"upstream: {_types(theirs)}; schema: {_types(ours)}")
-    media = theirs.get(JSON)
-    if JSON in ours and isinstance(media, dict) and "schema" in media:
-        comparison.nodes(Node(media["schema"], pointer.join(where, JSON, "schema")), Node(ours[JSON], here))
+    for media_type in sorted(set(theirs) & set(ours) - {EVENT_STREAM}):
+        media = theirs[media_type]
+        if isinstance(media, dict) and "schema" in media:
+            mine = here if media_type in (JSON, MULTIPART) else f"{here}/{pointer.escape(media_type)}"
+            comparison.nodes(
+                Node(media["schema"], pointer.join(where, media_type, "schema")), Node(ours[media_type], mine)
+            )
 
 
 def _types(content: dict[str, Any]) -> str:

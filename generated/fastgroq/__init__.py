@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         ReadFineTuningResponse,
         RerankingRequest,
         RerankingResponse,
+        SpeechCreateRequest,
     )
 
 __all__ = [
@@ -122,6 +123,7 @@ __all__ = [
     "ReadFineTuningResponse",
     "RerankingRequest",
     "RerankingResponse",
+    "SpeechCreateRequest",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -167,6 +169,7 @@ _TYPES = frozenset(
         "ReadFineTuningResponse",
         "RerankingRequest",
         "RerankingResponse",
+        "SpeechCreateRequest",
     }
 )
 

@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 from ._resources import (
+    Audio,
+    AudioWithRawResponse,
+    AudioWithStreamingResponse,
     Batches,
     BatchesWithRawResponse,
     BatchesWithStreamingResponse,
@@ -40,6 +43,7 @@ class Groq(SyncAPIClient):
     ``https://api.groq.com/openai/v1``. One client is safe to share across threads.
     """
 
+    audio: Audio
     batches: Batches
     chat: Chat
     embeddings: Embeddings
@@ -49,6 +53,7 @@ class Groq(SyncAPIClient):
     reranking: Reranking
 
     def _init_resources(self) -> None:
+        self.audio = Audio(self)
         self.batches = Batches(self)
         self.chat = Chat(self)
         self.embeddings = Embeddings(self)
@@ -72,6 +77,7 @@ class GroqWithRawResponse:
     """``client.with_raw_response``."""
 
     def __init__(self, client: SyncAPIClient) -> None:
+        self.audio = AudioWithRawResponse(client)
         self.batches = BatchesWithRawResponse(client)
         self.chat = ChatWithRawResponse(client)
         self.embeddings = EmbeddingsWithRawResponse(client)
@@ -85,6 +91,7 @@ class GroqWithStreamingResponse:
     """``client.with_streaming_response``."""
 
     def __init__(self, client: SyncAPIClient) -> None:
+        self.audio = AudioWithStreamingResponse(client)
         self.batches = BatchesWithStreamingResponse(client)
         self.chat = ChatWithStreamingResponse(client)
         self.embeddings = EmbeddingsWithStreamingResponse(client)

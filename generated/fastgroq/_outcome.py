@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
-from ._http import HTTPRequest, HTTPResponse
+from ._http import HTTPRequest, HTTPResponse, decode_text
 
 if TYPE_CHECKING:
     from ._operation import Operation
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REDIRECT_STATUSES",
     "ErrorBody",
+    "decode_body",
     "decode_json",
     "decode_result",
     "redirect",
@@ -148,6 +149,27 @@ def decode_result(
     return result
 
 
+def decode_body(
+    op: Operation,
+    request: PreparedRequest,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    data: bytes,
+    elapsed: float,
+    *,
+    view: HTTPRequest | None = None,
+) -> Any:
+    """The result of a 2xx body, of the kind the request asked for (``PreparedRequest.result``): the typed
+    JSON result (``decode_result``), or the text of a ``text/plain`` answer (charset from ``Content-Type``).
+
+    A binary answer is not decoded: the driver hands out the response itself (``BinaryAPIResponse``).
+    """
+    if request.result == "text":
+        return decode_text(data, headers)
+    return decode_result(op, request, status, reason, headers, data, elapsed, view=view)
+
+
 def _decode_or_repair(op: Operation, status: int, request_id: str | None, data: bytes) -> tuple[Any, list[Any]]:
     try:
         return decode_json(op.response_decoder, data), []
@@ -155,10 +177,12 @@ def _decode_or_repair(op: Operation, status: int, request_id: str | None, data: 
         # JSON, but a value does not match the schema: repair it (the fast path above never gets here).
         from ._repair import decode_repaired, log_repairs
 
+        response_type = op.response_type
+        assert response_type is not None  # response_decoder exists, so it is a JSON operation
         try:
             result, repairs = decode_repaired(
                 lambda repaired: decode_json(op.response_decoder, repaired),
-                op.response_type,
+                response_type,
                 data,
                 op.response_envelope,
             )
@@ -187,7 +211,8 @@ def _invalid_body(
         status, headers, data, request=view, reason_phrase=reason or "", elapsed=timedelta(seconds=elapsed)
     )
     return APIResponseValidationError(
-        f"the {status} response to {op.name} does not match {op.response_type.__name__}: {exc}; body: {snippet(data)}",
+        f"the {status} response to {op.name} does not match {getattr(op.response_type, '__name__', 'its type')}: "
+        f"{exc}; body: {snippet(data)}",
         status_code=status,
         headers=headers,
         body=snippet(data, 2000),

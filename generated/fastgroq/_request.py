@@ -43,6 +43,7 @@ __all__ = [
 # One encoder for every request: it is stateless between calls and safe to share across threads.
 _ENCODER = msgspec.json.Encoder()
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_SEGMENT_SAFE = "!$&'()*+,;=:@"
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # RFC 9110: a header name is a token; a value is visible characters, spaces and tabs (obs-text, bytes 0x80-0xFF,
 # allowed as http.client sends values as latin-1). CR, LF and NUL would end or corrupt the header.
@@ -84,6 +85,8 @@ class PreparedRequest:
         content: The encoded body, or None for none.
         timeout: Connect and read timeouts.
         stream: Whether the caller asked for an event stream (``Accept: text/event-stream``).
+        result: What the 2xx answer is: ``json`` (decoded into the operation's type), ``text`` (a ``str``) or
+            ``binary`` (a ``BinaryAPIResponse``); see ``Operation.result_kind``.
         origin: ``(scheme, netloc)`` of ``url``: which connection pool serves it.
         secret: The API key when it is long enough to be worth redacting from what a server echoes back
             (see ``MIN_SECRET_LENGTH``), else ``""``.
@@ -97,6 +100,7 @@ class PreparedRequest:
     origin: tuple[str, str]
     stream: bool = False
     secret: str = field(default="", repr=False)
+    result: str = "json"
 
     def view(self) -> HTTPRequest:
         """The request as errors and raw responses show it (``e.request``), the key redacted."""
@@ -263,7 +267,10 @@ def _path_param(op: Operation, params: Mapping[str, Any], name: str) -> str:
     if value in (".", ".."):
         # Quoting leaves dots alone, and a dot-segment would address another endpoint.
         raise RequestValidationError(f"{op.name}: path parameter {name!r} must not be {value!r}")
-    return quote(value, safe="")
+    # RFC 3986's path-segment characters stay as they are, as in the official SDK (groq._utils._path): a
+    # fine-tuned model id keeps its colons (`/models/ft:llama-3.1-8b-instant:org:name`); `/`, `?`, `#`, `%`
+    # and the rest are percent-encoded.
+    return quote(value, safe=_SEGMENT_SAFE)
 
 
 def check_query(op: Operation, query: Mapping[str, object]) -> dict[str, object]:

@@ -3,7 +3,7 @@
 
 """Client resources, one class per resource and one method per operation in the schema.
 
-``client.batches``, ``client.chat``, ``client.embeddings``, ``client.files``, ``client.fine_tunings``, ``client.models``, ``client.reranking``. Each resource has a
+``client.audio``, ``client.batches``, ``client.chat``, ``client.embeddings``, ``client.files``, ``client.fine_tunings``, ``client.models``, ``client.reranking``. Each resource has a
 ``with_raw_response`` twin whose methods return a ``RawResponse`` (status, headers, request id, rate
 limits) around the same parsed result, and a ``with_streaming_response`` twin whose methods return a
 context manager giving the ``RawResponse`` with its body unread until asked for.
@@ -20,7 +20,12 @@ from msgspec import UNSET, UnsetType
 from ._constants import Timeout, TimeoutLike
 from ._operation import Operation
 from ._request import RequestOptions
-from ._response import RawResponse, ResponseContextManager
+from ._response import (
+    BinaryAPIResponse,
+    RawResponse,
+    ResponseContextManager,
+    StreamedBinaryAPIResponse,
+)
 from ._sentinels import drop_not_given
 from ._streaming import Stream
 from ._sync_client import SyncAPIClient
@@ -63,8 +68,25 @@ if TYPE_CHECKING:
         ResponseFormat,
         SearchSettingsParam,
         ServiceTier,
+        SpeechCreateRequest,
         Stop,
         StreamOptions,
+    )
+
+
+@cache
+def _create_speech_operation() -> Operation:
+    """``CREATE_SPEECH``: the descriptor of ``createSpeech``, built on first use."""
+    from .types import SpeechCreateRequest
+
+    return Operation(
+        name="createSpeech",
+        method="POST",
+        path="/audio/speech",
+        response_type=None,
+        request_type=SpeechCreateRequest,
+        response_kind="binary",
+        accept="audio/wav",
     )
 
 
@@ -198,6 +220,20 @@ def _delete_file_operation() -> Operation:
 
 
 @cache
+def _download_file_operation() -> Operation:
+    """``DOWNLOAD_FILE``: the descriptor of ``downloadFile``, built on first use."""
+
+    return Operation(
+        name="downloadFile",
+        method="GET",
+        path="/files/{file_id}/content",
+        response_type=None,
+        response_kind="binary",
+        accept="application/octet-stream",
+    )
+
+
+@cache
 def _list_fine_tunings_operation() -> Operation:
     """``LIST_FINE_TUNINGS``: the descriptor of ``listFineTunings``, built on first use."""
     from .types import ListFineTuningsResponse
@@ -312,6 +348,7 @@ def _create_reranking_operation() -> Operation:
 
 
 _OPERATIONS = {
+    "CREATE_SPEECH": _create_speech_operation,
     "CREATE_BATCH": _create_batch_operation,
     "LIST_BATCHES": _list_batches_operation,
     "RETRIEVE_BATCH": _retrieve_batch_operation,
@@ -321,6 +358,7 @@ _OPERATIONS = {
     "LIST_FILES": _list_files_operation,
     "RETRIEVE_FILE": _retrieve_file_operation,
     "DELETE_FILE": _delete_file_operation,
+    "DOWNLOAD_FILE": _download_file_operation,
     "LIST_FINE_TUNINGS": _list_fine_tunings_operation,
     "CREATE_FINE_TUNING": _create_fine_tuning_operation,
     "GET_FINE_TUNING": _get_fine_tuning_operation,
@@ -338,6 +376,36 @@ def __getattr__(name: str) -> Operation:
     if factory is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return factory()
+
+
+def _create_speech(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: SpeechCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/audio/speech``: the body of ``audio.speech.create`` and of its raw and streaming twins."""
+    operation = _create_speech_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[SpeechCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a SpeechCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
 
 
 def _create_batch(
@@ -557,6 +625,27 @@ def _delete_file(
     )
 
 
+def _download_file(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``GET /openai/v1/files/{file_id}/content``: the body of ``files.content`` and of its raw and streaming twins."""
+    operation = _download_file_operation()
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
 def _list_fine_tunings(
     client: SyncAPIClient,
     path_params: Mapping[str, str] | None,
@@ -741,6 +830,290 @@ def _create_reranking(
         raw=raw,
         streaming_response=streaming_response,
     )
+
+
+class AudioSpeechWithRawResponse:
+    """``client.audio.speech.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: SpeechCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str,
+        model: str,
+        voice: str,
+        response_format: Literal["flac", "mp3", "mulaw", "ogg", "wav"] | UnsetType = UNSET,
+        sample_rate: Literal[8000, 16000, 22050, 24000, 32000, 44100, 48000] | UnsetType = UNSET,
+        speed: float | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse: ...
+
+    def create(
+        self,
+        request: SpeechCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> BinaryAPIResponse:
+        """Generates audio from the input text.
+
+        The answer is the audio file: ``.content``, ``.iter_bytes()`` or ``.write_to_file(path)``; with
+        ``with_streaming_response`` it is streamed to disk (``.stream_to_file(path)``) without being held in
+        memory.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``SpeechCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: The text to generate audio for.
+            model: One of the available TTS models, e.g. `playai-tts` or `playai-tts-arabic`.
+            voice: The voice to use when generating the audio, e.g. `Fritz-PlayAI` (see Groq's text-to-speech
+                guide).
+            response_format: The format of the generated audio: `flac`, `mp3`, `mulaw`, `ogg` or `wav`. Server default:
+                `mp3`.
+            sample_rate: The sample rate of the generated audio, in Hz. Server default: 48000.
+            speed: The speed of the generated audio, from 0.5 to 5. Server default: 1.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast("BinaryAPIResponse", _create_speech(self._client, None, None, request, fields, options, raw=True))
+
+
+class AudioSpeechWithStreamingResponse:
+    """``client.audio.speech.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: SpeechCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[StreamedBinaryAPIResponse]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str,
+        model: str,
+        voice: str,
+        response_format: Literal["flac", "mp3", "mulaw", "ogg", "wav"] | UnsetType = UNSET,
+        sample_rate: Literal[8000, 16000, 22050, 24000, 32000, 44100, 48000] | UnsetType = UNSET,
+        speed: float | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[StreamedBinaryAPIResponse]: ...
+
+    def create(
+        self,
+        request: SpeechCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[StreamedBinaryAPIResponse]:
+        """Generates audio from the input text.
+
+        The answer is the audio file: ``.content``, ``.iter_bytes()`` or ``.write_to_file(path)``; with
+        ``with_streaming_response`` it is streamed to disk (``.stream_to_file(path)``) without being held in
+        memory.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``SpeechCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: The text to generate audio for.
+            model: One of the available TTS models, e.g. `playai-tts` or `playai-tts-arabic`.
+            voice: The voice to use when generating the audio, e.g. `Fritz-PlayAI` (see Groq's text-to-speech
+                guide).
+            response_format: The format of the generated audio: `flac`, `mp3`, `mulaw`, `ogg` or `wav`. Server default:
+                `mp3`.
+            sample_rate: The sample rate of the generated audio, in Hz. Server default: 48000.
+            speed: The speed of the generated audio, from 0.5 to 5. Server default: 1.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[StreamedBinaryAPIResponse]",
+            ResponseContextManager(
+                lambda: _create_speech(client, None, None, request, fields, options, raw=True, streaming_response=True)
+            ),
+        )
+
+
+class AudioSpeech:
+    """``client.audio.speech``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> AudioSpeechWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return AudioSpeechWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> AudioSpeechWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return AudioSpeechWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: SpeechCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str,
+        model: str,
+        voice: str,
+        response_format: Literal["flac", "mp3", "mulaw", "ogg", "wav"] | UnsetType = UNSET,
+        sample_rate: Literal[8000, 16000, 22050, 24000, 32000, 44100, 48000] | UnsetType = UNSET,
+        speed: float | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse: ...
+
+    def create(
+        self,
+        request: SpeechCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> BinaryAPIResponse:
+        """Generates audio from the input text.
+
+        The answer is the audio file: ``.content``, ``.iter_bytes()`` or ``.write_to_file(path)``; with
+        ``with_streaming_response`` it is streamed to disk (``.stream_to_file(path)``) without being held in
+        memory.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``SpeechCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            input: The text to generate audio for.
+            model: One of the available TTS models, e.g. `playai-tts` or `playai-tts-arabic`.
+            voice: The voice to use when generating the audio, e.g. `Fritz-PlayAI` (see Groq's text-to-speech
+                guide).
+            response_format: The format of the generated audio: `flac`, `mp3`, `mulaw`, `ogg` or `wav`. Server default:
+                `mp3`.
+            sample_rate: The sample rate of the generated audio, in Hz. Server default: 48000.
+            speed: The speed of the generated audio, from 0.5 to 5. Server default: 1.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast("BinaryAPIResponse", _create_speech(self._client, None, None, request, fields, options, raw=False))
+
+
+class AudioWithRawResponse:
+    """``client.audio.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        self.speech = AudioSpeechWithRawResponse(client)
+
+
+class AudioWithStreamingResponse:
+    """``client.audio.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        self.speech = AudioSpeechWithStreamingResponse(client)
+
+
+class Audio:
+    """``client.audio``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+        self.speech = AudioSpeech(client)
+
+    @property
+    def with_raw_response(self) -> AudioWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return AudioWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> AudioWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return AudioWithStreamingResponse(self._client)
 
 
 class BatchesWithRawResponse:
@@ -2548,6 +2921,45 @@ class FilesWithRawResponse:
             ),
         )
 
+    def content(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse:
+        """Returns the contents of the specified file.
+
+        The answer is the file's bytes: ``.content``, ``.iter_bytes()``, ``.iter_lines()`` or
+        ``.write_to_file(path)``; with ``with_streaming_response`` it is streamed
+        (``.stream_to_file(path)``, ``.iter_lines()``) without being held in memory.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "BinaryAPIResponse",
+            _download_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=True,
+            ),
+        )
+
 
 class FilesWithStreamingResponse:
     """``client.files.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
@@ -2659,6 +3071,49 @@ class FilesWithStreamingResponse:
             ),
         )
 
+    def content(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[StreamedBinaryAPIResponse]:
+        """Returns the contents of the specified file.
+
+        The answer is the file's bytes: ``.content``, ``.iter_bytes()``, ``.iter_lines()`` or
+        ``.write_to_file(path)``; with ``with_streaming_response`` it is streamed
+        (``.stream_to_file(path)``, ``.iter_lines()``) without being held in memory.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[StreamedBinaryAPIResponse]",
+            ResponseContextManager(
+                lambda: _download_file(
+                    client,
+                    {
+                        "file_id": file_id,
+                    },
+                    None,
+                    options,
+                    raw=True,
+                    streaming_response=True,
+                )
+            ),
+        )
+
 
 class Files:
     """``client.files``."""
@@ -2758,6 +3213,45 @@ class Files:
         return cast(
             "FileDeleteResponse",
             _delete_file(
+                self._client,
+                {
+                    "file_id": file_id,
+                },
+                None,
+                options,
+                raw=False,
+            ),
+        )
+
+    def content(
+        self,
+        file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> BinaryAPIResponse:
+        """Returns the contents of the specified file.
+
+        The answer is the file's bytes: ``.content``, ``.iter_bytes()``, ``.iter_lines()`` or
+        ``.write_to_file(path)``; with ``with_streaming_response`` it is streamed
+        (``.stream_to_file(path)``, ``.iter_lines()``) without being held in memory.
+
+        Args:
+            file_id: The ID of the file.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+        )
+        return cast(
+            "BinaryAPIResponse",
+            _download_file(
                 self._client,
                 {
                     "file_id": file_id,
@@ -2903,6 +3397,9 @@ class FineTuningsWithRawResponse:
                 raw=True,
             ),
         )
+
+    get = retrieve
+    """``get`` is ``retrieve`` (the name Groq's documentation uses)."""
 
     def delete(
         self,
@@ -3090,6 +3587,9 @@ class FineTuningsWithStreamingResponse:
             ),
         )
 
+    get = retrieve
+    """``get`` is ``retrieve`` (the name Groq's documentation uses)."""
+
     def delete(
         self,
         id: str,
@@ -3273,6 +3773,9 @@ class FineTunings:
                 raw=False,
             ),
         )
+
+    get = retrieve
+    """``get`` is ``retrieve`` (the name Groq's documentation uses)."""
 
     def delete(
         self,

@@ -81,6 +81,16 @@ x-operations:
     parameters:
       thing_id: {in: path, schema: {type: string}}
     response: {$ref: '#/$defs/Thing'}
+  exportThing:
+    x-upstream: null
+    method: GET
+    path: /things/{thing_id}/export
+    client_method: things.export
+    client_aliases: [download]
+    parameters:
+      thing_id: {in: path, schema: {type: string}}
+    response_kind: text
+    accept: text/csv
   listJobs:
     x-upstream: null
     method: GET
@@ -191,6 +201,14 @@ with MockGroqServer() as server:
     with client.with_streaming_response.things.parts.update("t", "p/2", name="new") as response:
         assert response.json() == THING
 
+    # A text answer (response_kind: text): a str, decoded with the charset of Content-Type; an alias.
+    server.route("GET", "/things/t1/export", Reply.raw("id,name\nt1,één\n".encode("latin-1"), content_type="text/csv; charset=latin-1"))
+    csv = client.things.export("t1")
+    assert csv == "id,name\nt1,één\n", csv
+    assert server.last_request.headers["Accept"] == "text/csv"
+    assert client.things.with_raw_response.export("t1").parse() == csv
+    assert client.things.download(thing_id="t1") == csv
+
     # DELETE.
     deleted = client.things.delete("t1")
     assert deleted.deleted is True and server.last_request.method == "DELETE"
@@ -271,6 +289,10 @@ def test_the_ir_says_where_each_operation_lives_and_what_it_takes(tmp_path: Path
         ("dry_run: {in: query", "dry_run: {in: header", "`in` must be `path` or `query`"),
         ("dry_run: {in: query", "timeout: {in: query", "not usable as a Python argument name"),
         ("dry_run: {in: query", "name: {in: query", "name named twice among path, body and query"),
+        ("accept: text/csv", "accept: csv", "accept 'csv' is a media type"),
+        ("response_kind: text\n", "response_kind: pdf\n", "response_kind 'pdf' is not one of"),
+        ("response_kind: text\n", "response_kind: text\n    response: {$ref: '#/$defs/Thing'}\n", "has no `response`"),
+        ("client_aliases: [download]", "client_aliases: [export]", "other method names"),
     ],
 )
 def test_shapes_the_generator_cannot_honour_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -96,7 +96,7 @@ CASES = [
         "models.delete",
         lambda c: c.models.delete(TUNED),
         "DELETE",
-        "/openai/v1/models/ft%3Allama-3.1-8b-instant%3Aorg%3Amy-model",  # percent-encoded as every path parameter
+        "/openai/v1/models/ft:llama-3.1-8b-instant:org:my-model",  # colons kept, as the official SDK keeps them
         model_deleted(TUNED),
         ModelDeleted,
         bad=("deleted",),

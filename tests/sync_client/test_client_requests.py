@@ -8,7 +8,7 @@ import fastgroq
 import msgspec
 import pytest
 from fastgroq import ChatCompletion, ChatCompletionRequest, Groq, RequestValidationError
-from fastgroq.testing import MockGroqServer, Reply, chat_completion, models_list
+from fastgroq.testing import MockGroqServer, Reply, chat_completion, model_object, models_list
 from fastgroq.types import (
     ChatCompletionAssistantMessageParam,
     ChatCompletionSystemMessageParam,
@@ -272,3 +272,26 @@ def test_with_raw_response_invalid_body_raises_on_parse(server: MockGroqServer, 
     assert raw.status_code == 200
     with pytest.raises(fastgroq.APIResponseValidationError):
         raw.parse()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ft:llama-3.1-8b-instant:org:my-model", "meta-llama/llama-4", "a b?c#d%e", "user@host;x=1,y", "ümlaut", "a.b"],
+)
+def test_path_parameters_are_encoded_as_the_official_sdk_encodes_them(
+    server: MockGroqServer, client: Groq, value: str
+) -> None:
+    """RFC 3986's segment characters (``:``, ``@``, sub-delims) stay; ``/``, ``?``, ``#``, ``%``, spaces and
+    non-ASCII are percent-encoded: ``groq._utils.path_template`` of groq 1.7.0 gives the same path."""
+    official = pytest.importorskip("groq._utils")
+    server.enqueue(Reply.json(model_object(value)))
+    client.models.retrieve(value)
+    assert server.last_request.target == official.path_template("/openai/v1/models/{model}", model=value)
+
+
+def test_fine_tunings_get_is_retrieve_as_groqs_documentation_calls_it(server: MockGroqServer, client: Groq) -> None:
+    created = client.fine_tunings.create(name="n", base_model="llama-3.1-8b-instant", input_file_id="f", type="lora")
+    assert created.id is not None
+    assert client.fine_tunings.get(id=created.id) == client.fine_tunings.retrieve(created.id)
+    assert client.fine_tunings.with_raw_response.get(created.id).parse() == client.fine_tunings.get(created.id)
+    assert type(client.fine_tunings).get is type(client.fine_tunings).retrieve

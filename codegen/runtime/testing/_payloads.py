@@ -22,6 +22,7 @@ __all__ = [
     "models_list",
     "new_request_id",
     "reranking_response",
+    "speech_audio",
     "usage",
 ]
 
@@ -241,3 +242,27 @@ def reranking_response(query: str, docs: Iterable[str]) -> dict[str, Any]:
         for doc in docs
     ]
     return {"results": sorted(scored, key=lambda result: -result["score"])}
+
+
+SPEECH_CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "mulaw": "audio/basic",
+}
+"""The ``Content-Type`` of each ``response_format`` of POST /audio/speech."""
+
+
+def speech_audio(text: str, *, response_format: str = "wav", sample_rate: int = 48_000, speed: float = 1.0) -> bytes:
+    """A ``POST /audio/speech`` body: for ``wav``, a valid mono 16-bit WAV file of silence, 20 ms per character of
+    `text` (at `speed`); for the other formats, deterministic bytes naming the format (not playable audio)."""
+    import struct
+
+    frames = int(sample_rate * 0.02 * max(1, len(text)) / (speed or 1.0))
+    if response_format != "wav":
+        return f"fastgroq-mock-{response_format}:".encode() + text.encode()[:64] + bytes(frames % 997)
+    data_size = frames * 2
+    header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
+    return header + fmt + b"data" + struct.pack("<I", data_size) + bytes(data_size)

@@ -35,6 +35,7 @@ from ._payloads import (
     models_list,
     new_request_id,
     reranking_response,
+    speech_audio,
     usage,
 )
 from ._server import (
@@ -73,6 +74,7 @@ __all__ = [
     "models_list",
     "new_request_id",
     "reranking_response",
+    "speech_audio",
     "sse_event",
     "usage",
 ]

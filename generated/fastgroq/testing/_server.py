@@ -33,6 +33,7 @@ from ._payloads import (
     models_list,
     new_request_id,
     reranking_response,
+    speech_audio,
 )
 from ._state import GroqState
 
@@ -519,12 +520,40 @@ def _path_matches(path: str, pattern: str) -> bool:
     return path == pattern or path.endswith(pattern)
 
 
+def _speech_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
+    """POST /audio/speech: `speech_audio` in the requested format (the server's default is mp3)."""
+    from ._payloads import SPEECH_CONTENT_TYPES
+
+    try:
+        params = request.json()
+    except msgspec.DecodeError:
+        return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
+    if not isinstance(params, dict):
+        return Reply.error(400, "Request body must be a JSON object", headers=headers)
+    missing = [k for k in ("model", "input", "voice") if not isinstance(params.get(k), str) or not params[k]]
+    if missing:
+        return Reply.error(
+            400, f"'{missing[0]}' : property '{missing[0]}' is missing", param=missing[0], headers=headers
+        )
+    fmt = str(params.get("response_format") or "mp3")
+    if fmt not in SPEECH_CONTENT_TYPES:
+        return Reply.error(400, "'response_format' : value is not one of the allowed values", headers=headers)
+    body = speech_audio(
+        params["input"],
+        response_format=fmt,
+        sample_rate=int(params.get("sample_rate") or 48_000),
+        speed=float(params.get("speed") or 1.0),
+    )
+    return Reply.raw(body, content_type=SPEECH_CONTENT_TYPES[fmt], headers=headers, chunked=True)
+
+
 def default_reply(request: RecordedRequest) -> Reply:
     """What the server answers when nothing is queued or routed: a small fake Groq.
 
     ``POST .../chat/completions`` gets a chat completion (streamed when the body says ``"stream": true``,
     with a usage-only chunk when ``stream_options.include_usage`` is set); ``POST .../embeddings`` one
     `embedding_vector` per input; ``POST .../reranking`` the documents scored by `reranking_response`;
+    ``POST .../audio/speech`` a `speech_audio` file (chunked, as Groq sends it);
     ``GET .../models`` the `KNOWN_MODELS`, ``GET .../models/{id}`` one of them
     and ``DELETE .../models/{id}`` its deletion (a 404 ``model_not_found`` for another id); anything else
     Groq's 404 ``unknown_url`` body.
@@ -532,6 +561,8 @@ def default_reply(request: RecordedRequest) -> Reply:
     request_id = new_request_id()
     headers = {"x-request-id": request_id}
     post = request.method == "POST"
+    if post and request.path.endswith("/audio/speech"):
+        return _speech_reply(request, headers)
     if post and request.path.endswith(("/chat/completions", "/embeddings", "/reranking")):
         try:
             params = request.json()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import (
+        audio as audio,
         batch_cancel_response as batch_cancel_response,
         batch_create_params as batch_create_params,
         batch_create_response as batch_create_response,
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
         model_list_response as model_list_response,
         shared as shared,
         shared_params as shared_params,
+    )
+    from ._areas.audio import (
+        SpeechCreateRequest as SpeechCreateRequest,
     )
     from ._areas.batches import (
         Batch as Batch,
@@ -338,6 +342,7 @@ __all__ = [
     "SearchResult",
     "SearchSettingsParam",
     "ServiceTier",
+    "SpeechCreateRequest",
     "Stop",
     "StopSequences",
     "StreamOptions",
@@ -485,6 +490,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SearchResult": ("_areas.chat", "SearchResult"),
     "SearchSettingsParam": ("_areas.chat", "SearchSettingsParam"),
     "ServiceTier": ("_areas.chat", "ServiceTier"),
+    "SpeechCreateRequest": ("_areas.audio", "SpeechCreateRequest"),
     "Stop": ("_areas.chat", "Stop"),
     "StopSequences": ("_areas.chat", "StopSequences"),
     "StreamOptions": ("_areas.chat", "StreamOptions"),
@@ -500,6 +506,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 # The official SDK's modules below this one, importable as attributes too (``fastgroq.types.chat``).
 _SUBMODULES = frozenset(
     {
+        "audio",
         "batch_cancel_response",
         "batch_create_params",
         "batch_create_response",
