@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._request import PreparedRequest
 
 __all__ = [
+    "MALFORMED",
     "REDIRECT_STATUSES",
     "ErrorBody",
     "decode_body",
@@ -35,6 +36,11 @@ __all__ = [
 ]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MALFORMED: tuple[type[Exception], ...] = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+"""What decoding bytes that are not (acceptable) JSON raises: msgspec's error; before msgspec 0.23, a raw
+``UnicodeDecodeError`` for invalid UTF-8 in a string; ``RecursionError`` for JSON nested deeper than the
+interpreter's recursion limit allows (~1,000 levels), wherever it sits, even in a field the type ignores.
+Every decode of a response's bytes catches all three."""
 # Bodies at least this big are decoded with the cyclic GC paused (see decode_json).
 _GC_PAUSE_BYTES = 256 * 1024
 _SNIPPET = 200
@@ -130,7 +136,7 @@ def decode_result(
     request_id = headers.get("x-request-id")
     try:
         result, repairs = _decode_or_repair(op, status, request_id, data)
-    except msgspec.DecodeError as exc:
+    except MALFORMED as exc:
         view = view if view is not None else request.view()
         raise _invalid_body(op, request, view, status, reason, headers, data, elapsed, exc) from exc
     if request_id is None:
@@ -183,7 +189,7 @@ def _decode_or_repair(op: Operation, status: int, request_id: str | None, data: 
                 data,
                 op.response_envelope,
             )
-        except msgspec.DecodeError as error:
+        except MALFORMED as error:
             raise error from exc
         log_repairs(
             repairs, f"the {status} response to {op.name}", context=f"request id {request_id}" if request_id else ""
@@ -244,7 +250,7 @@ class ErrorBody:
         try:
             return decoder.decode(data)
         except msgspec.ValidationError:
-            obj = msgspec.json.decode(data)
+            obj = msgspec.json.decode(data)  # MALFORMED would have been raised by the typed decode already
             if not isinstance(obj, dict):
                 raise
             obj.setdefault("message", "")
@@ -263,7 +269,7 @@ class ErrorBody:
             return None, "", None
         try:
             body = msgspec.json.decode(data)
-        except msgspec.DecodeError:
+        except MALFORMED:
             return None, text, None
         if not isinstance(body, dict):
             return None, body, None
@@ -274,7 +280,7 @@ class ErrorBody:
             message = err.get("message")
             try:
                 error = cls.error_object(msgspec.json.encode(err))
-            except msgspec.DecodeError:
+            except MALFORMED:
                 error = None
             return (message if isinstance(message, str) and message else None), body, error
         for key in ("message", "detail"):

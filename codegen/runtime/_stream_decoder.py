@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from . import _stream_errors as cold
+from ._outcome import MALFORMED
 from ._sse import ServerSentEvent, SSEDecoder, split_data_events
 
 if TYPE_CHECKING:
@@ -199,8 +200,12 @@ class StreamDecoder:
             return None
         try:
             chunks = self._batch_decode(joined)
-        except msgspec.DecodeError:
+        except MALFORMED:
             return None  # a malformed, error or [DONE]-in-the-middle event: the framer's path
+        if len(chunks) != len(parts):
+            # A blank event (`data: `, which decodes to nothing) or one holding several objects (`{...},{...}`,
+            # which is not a chunk) made the array's length differ: each event on its own says which.
+            return None
         return self._deliver(chunks, done)
 
     def _deliver(self, chunks: list[Any], done: bool) -> list[Any]:
@@ -250,10 +255,11 @@ class StreamDecoder:
                 return self._deliver([], done)
             try:
                 chunks = self._batch_decode(b"[" + b",".join(datas) + b"]")
-            except msgspec.DecodeError:
+            except MALFORMED:
                 pass
             else:
-                return self._deliver(chunks, done)
+                if len(chunks) == len(datas):  # else a blank or multi-object event: see _plain_run
+                    return self._deliver(chunks, done)
         return self._one_by_one(events)
 
     def _one_by_one(self, events: list[ServerSentEvent]) -> list[Any]:
@@ -289,7 +295,7 @@ class StreamDecoder:
             chunk = self.decoder.decode(payload)
         except msgspec.ValidationError as exc:
             chunk = cold.repair(self, index, payload, exc)
-        except msgspec.DecodeError as exc:
+        except MALFORMED as exc:
             self.error = cold.invalid(self, index, payload, exc)
             return None
         if chunk is None:

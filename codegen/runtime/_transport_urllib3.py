@@ -191,12 +191,16 @@ class Transport:
 
 @functools.cache
 def transport_errors() -> tuple[type[BaseException], ...]:
-    """The exception types a request or a read can raise for network reasons (for ``except``)."""
+    """The exception types a request or a read can raise for network reasons (for ``except``).
+
+    ``ValueError`` and ``OverflowError`` are what http.client raises for a chunk size that is negative or too
+    big for an index (``-5``, ``ffffffffffffffffffff``) while reading a chunked body: a malformed response.
+    """
     import http.client
 
     import urllib3.exceptions
 
-    return (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException)
+    return (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException, ValueError, OverflowError)
 
 
 def wrap_transport_error(
@@ -234,6 +238,12 @@ def wrap_transport_error(
     if isinstance(cause, http.client.IncompleteRead):
         return APIConnectionError(
             f"Connection broken: the response ended early ({len(cause.partial)} bytes read)",
+            request_id=request_id,
+            request=request,
+        )
+    if isinstance(cause, (ValueError, OverflowError)) and not isinstance(cause, u3.HTTPError):
+        return APIConnectionError(
+            f"Connection broken: the response's framing is invalid ({type(cause).__name__}: {cause})",
             request_id=request_id,
             request=request,
         )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from ._exceptions import APIResponseValidationError, IncompleteStreamError, StreamError
-from ._outcome import snippet
+from ._outcome import MALFORMED, snippet
 
 if TYPE_CHECKING:
     from ._stream_decoder import StreamDecoder
@@ -78,7 +78,7 @@ def _error_report(d: StreamDecoder, data: bytes) -> tuple[str, object, Any] | No
     """
     try:
         obj = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+    except MALFORMED:
         return None
     if not isinstance(obj, dict):
         return None
@@ -92,7 +92,7 @@ def _error_report(d: StreamDecoder, data: bytes) -> tuple[str, object, Any] | No
     error: Any
     try:
         error = d.error_decoder(msgspec.json.encode(err))
-    except msgspec.DecodeError:
+    except MALFORMED:
         error = None
     message = err.get("message")
     return (message if isinstance(message, str) and message else f"stream error: {snippet(data)}"), err, error
@@ -114,12 +114,12 @@ def event_error(d: StreamDecoder, data: bytes, index: int) -> StreamError:
         return _stream_error(d, found[0], found[1], index, error=found[2])
     try:
         obj = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+    except MALFORMED:
         obj = None
     if isinstance(obj, dict) and isinstance(obj.get("message"), str):
         try:
             error: Any = d.error_decoder(data)
-        except msgspec.DecodeError:
+        except MALFORMED:
             error = None
         return _stream_error(d, obj["message"], obj, index, error=error)
     text = data.decode("utf-8", "replace").strip() or "the server sent an error event"
@@ -152,7 +152,7 @@ def repair(d: StreamDecoder, index: int, payload: bytes, exc: msgspec.Validation
         return None
     try:
         chunk, found = decode_repaired(d.decoder.decode, d.event_type, payload, d.envelope)
-    except msgspec.DecodeError as error:
+    except MALFORMED as error:
         d.error = _caused(invalid(d, index, payload, error), exc)
         return None
     at = d.chunks
