@@ -215,3 +215,91 @@ def test_timeout_nan_per_request_is_refused_before_sending(server: MockGroqServe
     with pytest.raises(ValueError, match="timeout"):
         client.with_options(timeout=float("nan"))
     assert server.requests == []
+
+
+# --- 3. requests msgspec would change silently -------------------------------------------------------------
+
+
+NOT_JSON: list[tuple[dict[str, Any], str, str]] = [
+    ({"temperature": float("nan")}, "$.temperature", "nan"),
+    ({"temperature": float("inf")}, "$.temperature", "inf"),
+    ({"top_p": -float("inf")}, "$.top_p", "-inf"),
+    ({"messages": [{"role": "user", "content": b"hello"}]}, "$.messages[0].content", "bytes"),
+    ({"messages": [{"role": "user", "content": bytearray(b"hello")}]}, "$.messages[0].content", "bytearray"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "text", "text": memoryview(b"hi")}]}]},
+        "$.messages[0].content[0].text",
+        "memoryview",
+    ),
+    (
+        {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"max": float("nan")}}}]},
+        "$.tools[0].function.parameters.max",
+        "nan",
+    ),
+    ({"extra_body": {"logit_scale": float("nan")}}, "$(extra_body).logit_scale", "nan"),
+    ({"extra_body": {"blob": b"\x00\x01"}}, "$(extra_body).blob", "bytes"),
+]
+
+
+@pytest.mark.parametrize(("params", "path", "what"), NOT_JSON, ids=[p[1] + " " + p[2] for p in NOT_JSON])
+def test_values_json_cannot_carry_are_refused_before_sending(
+    server: MockGroqServer, client: Groq, params: dict[str, Any], path: str, what: str
+) -> None:
+    with pytest.raises(RequestValidationError) as info:
+        create(client, **params)
+    assert info.value.path == path and what in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert server.requests == []
+
+
+def test_bytes_inside_a_struct_message_are_refused(server: MockGroqServer, client: Groq) -> None:
+    from fastgroq.types import ChatCompletionRequest, ChatCompletionUserMessageParam
+
+    message = ChatCompletionUserMessageParam(content=b"raw")  # type: ignore[arg-type]
+    request = ChatCompletionRequest(model="m", messages=[message], temperature=0.5)
+    with pytest.raises(RequestValidationError) as info:
+        client.chat.completions.create(request)
+    assert info.value.path == "$.messages[0].content"
+    assert server.requests == []
+
+
+def test_finite_floats_none_and_text_are_sent_as_given(server: MockGroqServer, client: Groq) -> None:
+    create(client, temperature=0.0, top_p=None, messages=[{"role": "user", "content": "caf\u00e9 \u2603"}])
+    body = server.requests[0].json()
+    assert body["temperature"] == 0.0 and body["top_p"] is None
+    assert body["messages"][0]["content"] == "caf\u00e9 \u2603"
+
+
+# --- 11. bounds the API documents ------------------------------------------------------------------------
+
+
+OUT_OF_BOUNDS: list[tuple[dict[str, Any], str]] = [
+    ({"max_tokens": -1}, "$.max_tokens"),
+    ({"max_tokens": 0}, "$.max_tokens"),
+    ({"max_tokens": 10**30}, "$.max_tokens"),
+    ({"max_completion_tokens": -5}, "$.max_completion_tokens"),
+    ({"max_completion_tokens": 2**63}, "$.max_completion_tokens"),
+    ({"seed": 2**70}, "$.seed"),
+    ({"seed": 2**63}, "$.seed"),
+    ({"seed": -(2**63) - 1}, "$.seed"),
+    ({"tools": [{"type": "function"}]}, "$.tools[0]"),
+    ({"tools": [{"type": "browser_search"}, {"type": "function"}]}, "$.tools[1]"),
+]
+
+
+@pytest.mark.parametrize(("params", "path"), OUT_OF_BOUNDS, ids=[str(p[0])[:40] for p in OUT_OF_BOUNDS])
+def test_requests_the_api_refuses_are_not_sent(
+    server: MockGroqServer, client: Groq, params: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(RequestValidationError) as info:
+        create(client, **params)
+    assert info.value.path == path
+    assert server.requests == []
+
+
+def test_values_at_the_bounds_are_sent(server: MockGroqServer, client: Groq) -> None:
+    create(client, max_tokens=1, max_completion_tokens=2**63 - 1, seed=-(2**63))
+    create(client, seed=2**63 - 1, tools=[{"type": "browser_search"}, {"type": "function", "function": {"name": "f"}}])
+    first, second = (r.json() for r in server.requests)
+    assert (first["max_tokens"], first["max_completion_tokens"], first["seed"]) == (1, 2**63 - 1, -(2**63))
+    assert second["seed"] == 2**63 - 1 and second["tools"][0] == {"type": "browser_search"}

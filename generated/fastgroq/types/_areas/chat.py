@@ -1632,11 +1632,16 @@ class ChatCompletionToolParam(Struct, kw_only=True, forbid_unknown_fields=True, 
     The type of the tool. Open set; known values: `function`, `browser_search`, `code_interpreter`.
     """
     function: (
-        Annotated[FunctionDefinition, Meta(description="The function definition (for `type: function`).")] | UnsetType
+        Annotated[FunctionDefinition, Meta(description="The function definition (required for `type: function`).")]
+        | UnsetType
     ) = UNSET
     """
-    The function definition (for `type: function`).
+    The function definition (required for `type: function`).
     """
+
+    def __post_init__(self) -> None:
+        if self.type == "function" and isinstance(self.function, UnsetType):
+            raise ValueError("`function` is required when `type` is 'function'")
 
 
 class ChatCompletionUserMessageParam(
@@ -2081,7 +2086,9 @@ class ChatCompletionRequest(Struct, kw_only=True, forbid_unknown_fields=True, om
         Annotated[
             int,
             Meta(
-                description="The maximum number of tokens that can be generated in the chat completion. The total length of input tokens and generated tokens is limited by the model's context length."
+                description="The maximum number of tokens that can be generated in the chat completion. The total length of input tokens and generated tokens is limited by the model's context length.",
+                ge=1,
+                le=9223372036854775807,
             ),
         ]
         | None
@@ -2094,7 +2101,9 @@ class ChatCompletionRequest(Struct, kw_only=True, forbid_unknown_fields=True, om
         Annotated[
             int,
             Meta(
-                description="Deprecated in favor of `max_completion_tokens`. The maximum number of tokens that can be generated in the chat completion. The total length of input tokens and generated tokens is limited by the model's context length."
+                description="Deprecated in favor of `max_completion_tokens`. The maximum number of tokens that can be generated in the chat completion. The total length of input tokens and generated tokens is limited by the model's context length.",
+                ge=1,
+                le=9223372036854775807,
             ),
         ]
         | None
@@ -2205,7 +2214,9 @@ class ChatCompletionRequest(Struct, kw_only=True, forbid_unknown_fields=True, om
         Annotated[
             int,
             Meta(
-                description="If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result. Determinism is not guaranteed; refer to the `system_fingerprint` response parameter to monitor changes in the backend."
+                description="If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result. Determinism is not guaranteed; refer to the `system_fingerprint` response parameter to monitor changes in the backend.",
+                ge=-9223372036854775808,
+                le=9223372036854775807,
             ),
         ]
         | None

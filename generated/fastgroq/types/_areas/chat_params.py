@@ -599,7 +599,7 @@ class ChatCompletionToolParam(TypedDict):
 
     function: NotRequired[FunctionDefinition]
     """
-    The function definition (for `type: function`).
+    The function definition (required for `type: function`).
     """
     type: str
     """
