@@ -6,6 +6,7 @@ templates in templates/models/ add what it does not emit for msgspec (Struct opt
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 from pathlib import Path
@@ -76,6 +77,7 @@ PARAMS_OPTIONS: dict[str, Any] = {
 }
 
 OPEN_ENUM_IMPORT = "from fastgroq._enums import OpenEnum\n"
+FILE_TYPES_PATH = "fastgroq._files.FileTypes"
 
 
 class GeneratorWarning(Exception):
@@ -87,6 +89,13 @@ def generate_params(api: API) -> dict[str, str]:
     request = set(api.request_defs)
     document = dict(api.models_schema)
     document["$defs"] = {name: spec for name, spec in api.models_schema["$defs"].items() if name in request}
+    # An upload's file fields are bytes in the Struct (which validates the form) and FileTypes in the TypedDict,
+    # as in the official SDK's params (`file: Required[FileTypes]`).
+    for op in api.operations:
+        if op.file_fields and op.request_type:
+            spec = document["$defs"][op.request_type] = copy.deepcopy(document["$defs"][op.request_type])
+            for name in op.file_fields:
+                spec["properties"][name]["customTypePath"] = FILE_TYPES_PATH
     suffix = "_params"
     output = _generate(_by_area_module(api, document, suffix), PARAMS_OPTIONS)
     if isinstance(output, str):

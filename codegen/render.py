@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,6 +23,8 @@ PACKAGE_TEMPLATES = TEMPLATES / "package"
 RUNTIME = CODEGEN / "runtime"
 # The clients whose resources are generated, each from _resources.py.jinja (``ir.SYNC``, ``ir.ASYNC``).
 CLIENT_FLAVORS: tuple[Flavor, ...] = (SYNC,)
+# What a file argument of an upload accepts (fastgroq._files.FileTypes, the official SDK's groq._types.FileTypes).
+FILE_TYPES = "FileTypes"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,9 @@ def package_context(api: API, types_code: dict[str, str], package_version: str) 
     # One module for reading the request Structs back: the areas' bodies side by side.
     types_module = ast.Module(body=[n for code in types_code.values() for n in ast.parse(code).body], type_ignores=[])
     params: dict[str, list[Param]] = {
-        op.id: request_params(types_module, op.request_type) for op in api.operations if op.request_type
+        op.id: _file_arguments(request_params(types_module, op.request_type), op.file_fields)
+        for op in api.operations
+        if op.request_type
     }
     query_params: dict[str, list[Param]] = {
         op.id: request_params(types_module, op.query_type) for op in api.operations if op.query_type
@@ -64,6 +69,7 @@ def package_context(api: API, types_code: dict[str, str], package_version: str) 
             api, types_module, {**params, **{f"{k}?query": v for k, v in query_params.items()}}
         ),
         "exception_names": _runtime_all("_exceptions.py"),
+        "uses_files": any(op.file_fields for op in api.operations),
         "top_level_types": _top_level_types(api),
     }
 
@@ -106,6 +112,15 @@ def render_package(
         files.append(GeneratedFile(rel, path.read_text(encoding="utf-8"), f"codegen/runtime/{rel}"))
     files.append(GeneratedFile("_manifest.json", manifest(api, package_version), "codegen/render.py"))
     return files
+
+
+def _file_arguments(params: list[Param], file_fields: tuple[str, ...]) -> list[Param]:
+    """A multipart request's file fields are ``bytes`` in the request Struct (so it can be validated) and take
+    any ``FileTypes`` as arguments (bytes, a path, an open binary file, a tuple), as in the official SDK."""
+    return [
+        replace(p, annotation=re.sub(r"\bbytes\b", FILE_TYPES, p.annotation)) if p.name in file_fields else p
+        for p in params
+    ]
 
 
 def _check_argument_names(api: API, params: dict[str, list[Param]], query_params: dict[str, list[Param]]) -> None:

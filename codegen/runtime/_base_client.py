@@ -31,6 +31,7 @@ from ._request import (
     check_query,
     custom_headers_from_env,
     encode_body,
+    encode_multipart,
     encode_query,
     merge_headers,
     normalize_base_url,
@@ -42,6 +43,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     import ssl
 
+    from ._files import MultipartBody
     from ._operation import Operation
 
 __all__ = ["BaseClient"]
@@ -308,11 +310,16 @@ class BaseClient:
         else:
             encoded = self._base_query
         url = build_url(self.prefix(op), op, path_params, encoded)
-        content: bytes | None = None
-        if body is not None or opts.extra_body:
-            content = encode_body(op, body if body is not None else {}, opts.extra_body)
+        content: bytes | MultipartBody | None = None
         headers = dict(self._stream_headers if stream else self._base_headers)
-        if content is not None:
+        if op.request_encoding == "multipart":
+            # An upload: form fields and file parts, its files read from disk only as it is sent.
+            content = encode_multipart(op, body if body is not None else {}, opts.extra_body)
+            headers["Content-Type"] = content.content_type
+            if content.length is not None:
+                headers["Content-Length"] = str(content.length)
+        elif body is not None or opts.extra_body:
+            content = encode_body(op, body if body is not None else {}, opts.extra_body)
             headers["Content-Type"] = "application/json"
         if op.accept is not None:
             headers["Accept"] = op.accept  # a binary answer (audio/wav), as the official SDK asks for it

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
+from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, status_error_class
 from ._http import HTTPRequest, HTTPResponse, decode_text
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ def redirect(request: PreparedRequest, status: int, location: str) -> PreparedRe
     method, content = request.method, request.content
     if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
         method = "GET"
+    elif not request.replayable:
+        error = APIConnectionError(
+            f"Redirected ({status}) to {target}, but the upload's file cannot be read again (it does not seek)",
+            request=request.view(),
+        )
+        error.retryable = False
+        raise error
     headers = dict(request.headers)
     if method != request.method:
         content = None

@@ -21,6 +21,7 @@ from ._http import HTTPRequest
 from ._sentinels import Omit, drop_not_given
 
 if TYPE_CHECKING:
+    from ._files import MultipartBody
     from ._operation import Operation
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "check_query",
     "custom_headers_from_env",
     "encode_body",
+    "encode_multipart",
     "encode_query",
     "merge_headers",
     "normalize_base_url",
@@ -79,7 +81,8 @@ class PreparedRequest:
         method: ``POST``, ``GET``, ...
         url: The full URL, query included.
         headers: Every header to send (``Authorization`` included).
-        content: The encoded body, or None for none.
+        content: The encoded body: bytes (JSON), a ``MultipartBody`` (an upload, whose file parts are read
+            from disk as it is sent), or None for none.
         timeout: Connect and read timeouts.
         stream: Whether the caller asked for an event stream (``Accept: text/event-stream``).
         result: What the 2xx answer is: ``json`` (decoded into the operation's type), ``text`` (a ``str``) or
@@ -92,16 +95,27 @@ class PreparedRequest:
     method: str
     url: str
     headers: dict[str, str]
-    content: bytes | None
+    content: bytes | MultipartBody | None
     timeout: Timeout
     origin: tuple[str, str]
     stream: bool = False
     secret: str = field(default="", repr=False)
     result: str = "json"
 
+    @property
+    def replayable(self) -> bool:
+        """Whether the body can be sent again (a retry, a 307/308 redirect): always, but for an upload from a
+        file that cannot seek (a pipe) once it has been read from."""
+        content = self.content
+        return content is None or isinstance(content, bytes) or content.replayable
+
     def view(self) -> HTTPRequest:
-        """The request as errors and raw responses show it (``e.request``), the key redacted."""
-        return HTTPRequest(self.method, self.url, self.headers, self.content, secret=self.secret)
+        """The request as errors and raw responses show it (``e.request``), the key redacted.
+
+        An upload's ``content`` is empty there: its files are read only as they are sent.
+        """
+        content = self.content if isinstance(self.content, bytes) else None
+        return HTTPRequest(self.method, self.url, self.headers, content, secret=self.secret)
 
     def redact(self, data: bytes) -> bytes:
         """``data`` with the API key replaced by ``[REDACTED]`` (a server may echo the request back)."""
@@ -298,6 +312,53 @@ def build_url(prefix: str, op: Operation, path_params: Mapping[str, Any] | None,
     return f"{url}?{query}" if query else url
 
 
+def _validate(op: Operation, content: bytes) -> None:
+    """Decode ``content`` with the operation's request type: every schema constraint, before anything is sent."""
+    decoder = op.request_decoder
+    if decoder is None:
+        return
+    try:
+        decoder.decode(content)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        match = _MSGSPEC_PATH.search(message)
+        raise RequestValidationError(
+            f"{op.name}: invalid request: {message}", path=match.group(1) if match else None
+        ) from exc
+    except msgspec.DecodeError as exc:  # pragma: no cover - the encoder emitted unparsable JSON
+        raise RequestValidationError(f"{op.name}: invalid request: {exc}") from exc
+
+
+def encode_multipart(op: Operation, body: object, extra_body: Mapping[str, object] | None) -> MultipartBody:
+    """The multipart/form-data body of an upload: validated like a JSON body, then ``extra_body`` added (unchecked).
+
+    The form fields are checked against the operation's request type with each file argument standing in as
+    empty bytes; a file argument is checked for its kind (bytes, a path, an open binary file, a tuple) and a path
+    for existence, but no file is read. Raises ``RequestValidationError`` (naming the field), or
+    ``FileNotFoundError`` for a path that does not exist.
+    """
+    from ._files import FileArgumentError, multipart_body
+
+    if isinstance(body, Mapping):
+        given = {str(k): v for k, v in body.items()}
+    else:
+        fields = getattr(body, "__struct_fields__", ())
+        given = {name: getattr(body, name) for name in fields}
+    given = drop_not_given({k: v for k, v in given.items() if v is not msgspec.UNSET})
+    files = {name: given.pop(name) for name in op.file_fields if name in given}
+    try:
+        form = msgspec.to_builtins(given)
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        raise RequestValidationError(f"{op.name}: the request's fields cannot be encoded: {exc}") from exc
+    _validate(op, _ENCODER.encode({**form, **dict.fromkeys(files, b"")}))
+    if extra_body:
+        form.update(msgspec.to_builtins(dict(extra_body)))
+    try:
+        return multipart_body(form, files)
+    except FileArgumentError as exc:
+        raise RequestValidationError(f"{op.name}: {exc}", path=f"$.{exc.field}") from exc
+
+
 def encode_body(op: Operation, body: object, extra_body: Mapping[str, object] | None) -> bytes:
     """The JSON body, validated against the operation's request type, then ``extra_body`` merged in (unchecked).
 
@@ -308,20 +369,9 @@ def encode_body(op: Operation, body: object, extra_body: Mapping[str, object] | 
         content = _ENCODER.encode(body)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
         raise RequestValidationError(f"{op.name}: the request cannot be encoded as JSON: {exc}") from exc
-    decoder = op.request_decoder
-    if decoder is not None:
-        # Round-tripping through the request type applies every schema constraint (ranges, unknown
-        # keys inside dicts the caller passed, union tags) before anything goes on the wire.
-        try:
-            decoder.decode(content)
-        except msgspec.ValidationError as exc:
-            message = str(exc)
-            match = _MSGSPEC_PATH.search(message)
-            raise RequestValidationError(
-                f"{op.name}: invalid request: {message}", path=match.group(1) if match else None
-            ) from exc
-        except msgspec.DecodeError as exc:  # pragma: no cover - the encoder emitted unparsable JSON
-            raise RequestValidationError(f"{op.name}: invalid request: {exc}") from exc
+    # Round-tripping through the request type applies every schema constraint (ranges, unknown keys inside dicts
+    # the caller passed, union tags) before anything goes on the wire.
+    _validate(op, content)
     if extra_body:
         _refuse_unsendable(op, extra_body, "extra_body")
         merged = msgspec.json.decode(content)

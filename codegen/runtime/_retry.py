@@ -101,14 +101,18 @@ class RetryPolicy:
         status_code: int | None = None,
         headers: Mapping[str, str] | None = None,
         now: float | None = None,
+        replayable: bool = True,
     ) -> RetryPolicy | None:
         """The policy for the next attempt after a failure, or None when the failure must be raised.
 
         A failure is an ``error`` (a transport failure, or an ``APIStatusError`` with its status and
         headers), or a response's ``status_code`` and ``headers``. The returned policy has ``retries_taken``
         one higher and ``sleep`` set to the wait the server asked for (``retry-after-ms``, ``retry-after``)
-        or the backoff with jitter.
+        or the backoff with jitter. A request whose body cannot be sent again (``replayable=False``: an upload
+        read from a pipe) is never retried.
         """
+        if not replayable:
+            return None
         if isinstance(error, APIStatusError):
             status_code, headers, error = error.status_code, error.headers, None
         if not self.can_retry(self.retries_taken):

@@ -96,7 +96,7 @@ class SyncAPIClient(BaseClient):
             try:
                 return self._attempt(op, prepared, retry.retries_taken, raw, streaming_response)
             except (APIConnectionError, APIStatusError) as error:
-                following = retry.increment(error=error)
+                following = retry.increment(error=error, replayable=prepared.replayable)
                 if following is None:
                     if isinstance(error, APIConnectionError):
                         log = logger()

@@ -168,10 +168,12 @@ class Transport:
     def send(self, request: PreparedRequest) -> urllib3.BaseHTTPResponse:
         """Send ``request`` once (no retry, no redirect) and return the response with its body unread."""
         scheme, host = request.origin
+        content = request.content
         return self.pool(scheme, host).urlopen(
             request.method,
             request.url,
-            body=request.content,
+            # An upload goes out part by part, its files read block by block (Content-Length set when known).
+            body=content if content is None or isinstance(content, bytes) else content.chunks(),
             headers=request.headers,
             retries=self.no_retries,
             redirect=False,

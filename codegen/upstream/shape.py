@@ -4,7 +4,8 @@ What is folded away: ``$ref`` (followed; the target becomes the shape's identity
 OpenAPI 3.0's ``nullable: true`` and 2020-12's ``null`` type (or a ``{type: null}`` member of ``anyOf`` /
 ``oneOf``, or ``null`` in ``enum``) all become ``nullable``, a union left with one member becomes that
 member, ``anyOf: [{type: string}, {type: string, enum: [...]}]`` (an open enum) becomes a string that
-suggests values, and key order, ``format``, ``default``, ``example``, ``title`` and constraints are ignored.
+suggests values, and key order, ``format``, ``default``, ``example``, ``title`` and constraints are ignored (among
+them a ``oneOf`` / ``anyOf`` of members that only list ``required`` properties: "give file or url").
 """
 
 from __future__ import annotations
@@ -87,10 +88,16 @@ def shape(node: Node, follow: Follow, _seen: tuple[str, ...] = ()) -> Shape:
         return _wrap(inner, node.where, description, nullable)
     for key in ("anyOf", "oneOf"):
         members = data.get(key)
-        if isinstance(members, list) and members:
+        if isinstance(members, list) and members and not _only_required(members):
             parts = [shape(Node(m, pointer.join(node.where, key, i)), follow, _seen) for i, m in enumerate(members)]
             return _union(node.where, parts, description, nullable)
     return _plain(node, description, nullable)
+
+
+def _only_required(members: list[Any]) -> bool:
+    """``oneOf: [{required: [file]}, {required: [url]}]`` beside an object's properties constrains which must be
+    given (a constraint, ignored as the others are): the node is the object itself, none of those required."""
+    return all(isinstance(m, dict) and m and set(m) <= {"required", "description"} for m in members)
 
 
 def _wrap(inner: Shape, where: str, description: str, nullable: bool) -> Shape:

@@ -40,6 +40,7 @@ from ._exceptions import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._files import file_from_path
 from ._headers import RateLimits
 from ._http import HTTPRequest, HTTPResponse
 from ._operation import Operation
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         DeleteFineTuningResponse,
         EmbeddingCreateRequest,
         ErrorResponse,
+        FileCreateRequest,
         FileDeleteResponse,
         FileListResponse,
         FileObject,
@@ -74,6 +76,10 @@ if TYPE_CHECKING:
         RerankingRequest,
         RerankingResponse,
         SpeechCreateRequest,
+        Transcription,
+        TranscriptionCreateRequest,
+        Translation,
+        TranslationCreateRequest,
     )
 
 __all__ = [
@@ -98,6 +104,7 @@ __all__ = [
     "Timeout",
     "__version__",
     "accumulate_chunks",
+    "file_from_path",
     "not_given",
     "omit",
     "repairs",
@@ -113,6 +120,7 @@ __all__ = [
     "DeleteFineTuningResponse",
     "EmbeddingCreateRequest",
     "ErrorResponse",
+    "FileCreateRequest",
     "FileDeleteResponse",
     "FileListResponse",
     "FileObject",
@@ -124,6 +132,10 @@ __all__ = [
     "RerankingRequest",
     "RerankingResponse",
     "SpeechCreateRequest",
+    "Transcription",
+    "TranscriptionCreateRequest",
+    "Translation",
+    "TranslationCreateRequest",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -159,6 +171,7 @@ _TYPES = frozenset(
         "DeleteFineTuningResponse",
         "EmbeddingCreateRequest",
         "ErrorResponse",
+        "FileCreateRequest",
         "FileDeleteResponse",
         "FileListResponse",
         "FileObject",
@@ -170,6 +183,10 @@ _TYPES = frozenset(
         "RerankingRequest",
         "RerankingResponse",
         "SpeechCreateRequest",
+        "Transcription",
+        "TranscriptionCreateRequest",
+        "Translation",
+        "TranslationCreateRequest",
     }
 )
 

@@ -31,6 +31,8 @@ from ._streaming import Stream
 from ._sync_client import SyncAPIClient
 
 if TYPE_CHECKING:
+    from ._files import FileTypes
+
     # Only for annotations: an operation's types are imported when it is first called (see below), so
     # importing the client imports no types module.
     from .types import (
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
         DeleteFineTuningResponse,
         EmbeddingCreateRequest,
         EmbeddingInput,
+        FileCreateRequest,
         FileDeleteResponse,
         FileListResponse,
         FileObject,
@@ -71,6 +74,11 @@ if TYPE_CHECKING:
         SpeechCreateRequest,
         Stop,
         StreamOptions,
+        TimestampGranularity,
+        Transcription,
+        TranscriptionCreateRequest,
+        Translation,
+        TranslationCreateRequest,
     )
 
 
@@ -87,6 +95,44 @@ def _create_speech_operation() -> Operation:
         request_type=SpeechCreateRequest,
         response_kind="binary",
         accept="audio/wav",
+    )
+
+
+@cache
+def _create_transcription_operation() -> Operation:
+    """``CREATE_TRANSCRIPTION``: the descriptor of ``createTranscription``, built on first use."""
+    from .types import Transcription, TranscriptionCreateRequest
+
+    return Operation(
+        name="createTranscription",
+        method="POST",
+        path="/audio/transcriptions",
+        response_type=Transcription,
+        request_type=TranscriptionCreateRequest,
+        response_envelope=("text",),
+        text_field="response_format",
+        text_values=frozenset({"text"}),
+        request_encoding="multipart",
+        file_fields=("file",),
+    )
+
+
+@cache
+def _create_translation_operation() -> Operation:
+    """``CREATE_TRANSLATION``: the descriptor of ``createTranslation``, built on first use."""
+    from .types import Translation, TranslationCreateRequest
+
+    return Operation(
+        name="createTranslation",
+        method="POST",
+        path="/audio/translations",
+        response_type=Translation,
+        request_type=TranslationCreateRequest,
+        response_envelope=("text",),
+        text_field="response_format",
+        text_values=frozenset({"text"}),
+        request_encoding="multipart",
+        file_fields=("file",),
     )
 
 
@@ -175,6 +221,22 @@ def _create_embedding_operation() -> Operation:
         response_type=CreateEmbeddingResponse,
         request_type=EmbeddingCreateRequest,
         response_envelope=("data",),
+    )
+
+
+@cache
+def _upload_file_operation() -> Operation:
+    """``UPLOAD_FILE``: the descriptor of ``uploadFile``, built on first use."""
+    from .types import FileCreateRequest, FileObject
+
+    return Operation(
+        name="uploadFile",
+        method="POST",
+        path="/files",
+        response_type=FileObject,
+        request_type=FileCreateRequest,
+        request_encoding="multipart",
+        file_fields=("file",),
     )
 
 
@@ -349,12 +411,15 @@ def _create_reranking_operation() -> Operation:
 
 _OPERATIONS = {
     "CREATE_SPEECH": _create_speech_operation,
+    "CREATE_TRANSCRIPTION": _create_transcription_operation,
+    "CREATE_TRANSLATION": _create_translation_operation,
     "CREATE_BATCH": _create_batch_operation,
     "LIST_BATCHES": _list_batches_operation,
     "RETRIEVE_BATCH": _retrieve_batch_operation,
     "CANCEL_BATCH": _cancel_batch_operation,
     "CREATE_CHAT_COMPLETION": _create_chat_completion_operation,
     "CREATE_EMBEDDING": _create_embedding_operation,
+    "UPLOAD_FILE": _upload_file_operation,
     "LIST_FILES": _list_files_operation,
     "RETRIEVE_FILE": _retrieve_file_operation,
     "DELETE_FILE": _delete_file_operation,
@@ -397,6 +462,66 @@ def _create_speech(
         request = cast("type[SpeechCreateRequest]", operation.request_type)(**drop_not_given(fields))
     elif fields:
         raise TypeError(f"create() takes a SpeechCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _create_transcription(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: TranscriptionCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/audio/transcriptions``: the body of ``audio.transcriptions.create`` and of its raw and streaming twins."""
+    operation = _create_transcription_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[TranscriptionCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a TranscriptionCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _create_translation(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: TranslationCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/audio/translations``: the body of ``audio.translations.create`` and of its raw and streaming twins."""
+    operation = _create_translation_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[TranslationCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a TranslationCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
         operation,
         path_params=path_params,
@@ -551,6 +676,36 @@ def _create_embedding(
         request = cast("type[EmbeddingCreateRequest]", operation.request_type)(**drop_not_given(fields))
     elif fields:
         raise TypeError(f"create() takes a EmbeddingCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _upload_file(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: FileCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/files``: the body of ``files.create`` and of its raw and streaming twins."""
+    operation = _upload_file_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[FileCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a FileCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
         operation,
         path_params=path_params,
@@ -1082,12 +1237,789 @@ class AudioSpeech:
         return cast("BinaryAPIResponse", _create_speech(self._client, None, None, request, fields, options, raw=False))
 
 
+class AudioTranscriptionsWithRawResponse:
+    """``client.audio.transcriptions.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: TranscriptionCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Transcription] | RawResponse[str]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Transcription]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[str]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Transcription] | RawResponse[str]: ...
+
+    def create(
+        self,
+        request: TranscriptionCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[Transcription] | RawResponse[str]:
+        """Transcribes audio into the input language.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the transcript as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranscriptionCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided; the file field is not supported in Batch API requests.
+            language: The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any
+                code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`,
+                `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`,
+                `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`,
+                `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`,
+                `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`,
+                `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`,
+                `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`,
+                `yue`.
+            prompt: An optional text to guide the model's style or continue a previous audio segment; it
+                should match the audio language.
+            response_format: The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription
+                with segments, language and duration) or `text` (the transcript as a str). Server default:
+                `json`.
+            temperature: The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise
+                the temperature until certain thresholds are hit. Server default: 0.
+            timestamp_granularities: The timestamp granularities to populate (`word`, `segment` or both); needs
+                `response_format="verbose_json"`. Server default: `["segment"]`.
+            url: The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided;
+                for Batch API requests the URL is required.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[Transcription] | RawResponse[str]",
+            _create_transcription(self._client, None, None, request, fields, options, raw=True),
+        )
+
+
+class AudioTranscriptionsWithStreamingResponse:
+    """``client.audio.transcriptions.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: TranscriptionCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Transcription]] | ResponseContextManager[RawResponse[str]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Transcription]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[str]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Transcription]] | ResponseContextManager[RawResponse[str]]: ...
+
+    def create(
+        self,
+        request: TranscriptionCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[Transcription]] | ResponseContextManager[RawResponse[str]]:
+        """Transcribes audio into the input language.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the transcript as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranscriptionCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided; the file field is not supported in Batch API requests.
+            language: The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any
+                code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`,
+                `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`,
+                `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`,
+                `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`,
+                `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`,
+                `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`,
+                `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`,
+                `yue`.
+            prompt: An optional text to guide the model's style or continue a previous audio segment; it
+                should match the audio language.
+            response_format: The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription
+                with segments, language and duration) or `text` (the transcript as a str). Server default:
+                `json`.
+            temperature: The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise
+                the temperature until certain thresholds are hit. Server default: 0.
+            timestamp_granularities: The timestamp granularities to populate (`word`, `segment` or both); needs
+                `response_format="verbose_json"`. Server default: `["segment"]`.
+            url: The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided;
+                for Batch API requests the URL is required.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Transcription]] | ResponseContextManager[RawResponse[str]]",
+            ResponseContextManager(
+                lambda: _create_transcription(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+
+class AudioTranscriptions:
+    """``client.audio.transcriptions``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> AudioTranscriptionsWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return AudioTranscriptionsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> AudioTranscriptionsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return AudioTranscriptionsWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: TranscriptionCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Transcription | str: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Transcription: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> str: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        language: str | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        timestamp_granularities: Sequence[TimestampGranularity] | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Transcription | str: ...
+
+    def create(
+        self,
+        request: TranscriptionCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> Transcription | str:
+        """Transcribes audio into the input language.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the transcript as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranscriptionCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided; the file field is not supported in Batch API requests.
+            language: The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any
+                code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`,
+                `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`,
+                `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`,
+                `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`,
+                `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`,
+                `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`,
+                `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`,
+                `yue`.
+            prompt: An optional text to guide the model's style or continue a previous audio segment; it
+                should match the audio language.
+            response_format: The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription
+                with segments, language and duration) or `text` (the transcript as a str). Server default:
+                `json`.
+            temperature: The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise
+                the temperature until certain thresholds are hit. Server default: 0.
+            timestamp_granularities: The timestamp granularities to populate (`word`, `segment` or both); needs
+                `response_format="verbose_json"`. Server default: `["segment"]`.
+            url: The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided;
+                for Batch API requests the URL is required.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "Transcription | str", _create_transcription(self._client, None, None, request, fields, options, raw=False)
+        )
+
+
+class AudioTranslationsWithRawResponse:
+    """``client.audio.translations.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: TranslationCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Translation] | RawResponse[str]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Translation]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[str]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Translation] | RawResponse[str]: ...
+
+    def create(
+        self,
+        request: TranslationCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[Translation] | RawResponse[str]:
+        """Translates audio into English.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the translation as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranslationCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided.
+            prompt: An optional text to guide the model's style or continue a previous audio segment, in
+                English.
+            response_format: The format of the translation: `json` (a Translation), `verbose_json` or `text` (the
+                translation as a str). Server default: `json`.
+            temperature: The sampling temperature, between 0 and 1. Server default: 0.
+            url: The audio URL to translate (supports Base64URL). Either a file or a URL must be provided;
+                the Batch API supports only the URL.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[Translation] | RawResponse[str]",
+            _create_translation(self._client, None, None, request, fields, options, raw=True),
+        )
+
+
+class AudioTranslationsWithStreamingResponse:
+    """``client.audio.translations.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: TranslationCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Translation]] | ResponseContextManager[RawResponse[str]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Translation]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[str]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Translation]] | ResponseContextManager[RawResponse[str]]: ...
+
+    def create(
+        self,
+        request: TranslationCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[Translation]] | ResponseContextManager[RawResponse[str]]:
+        """Translates audio into English.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the translation as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranslationCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided.
+            prompt: An optional text to guide the model's style or continue a previous audio segment, in
+                English.
+            response_format: The format of the translation: `json` (a Translation), `verbose_json` or `text` (the
+                translation as a str). Server default: `json`.
+            temperature: The sampling temperature, between 0 and 1. Server default: 0.
+            url: The audio URL to translate (supports Base64URL). Either a file or a URL must be provided;
+                the Batch API supports only the URL.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Translation]] | ResponseContextManager[RawResponse[str]]",
+            ResponseContextManager(
+                lambda: _create_translation(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+
+class AudioTranslations:
+    """``client.audio.translations``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> AudioTranslationsWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return AudioTranslationsWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> AudioTranslationsWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return AudioTranslationsWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: TranslationCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Translation | str: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Translation: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["text"],
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> str: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        file: FileTypes | UnsetType = UNSET,
+        prompt: str | UnsetType = UNSET,
+        response_format: Literal["json", "text", "verbose_json"] | UnsetType = UNSET,
+        temperature: float | UnsetType = UNSET,
+        url: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Translation | str: ...
+
+    def create(
+        self,
+        request: TranslationCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> Translation | str:
+        """Translates audio into English.
+
+        The audio is uploaded as multipart/form-data (a path or an open file is streamed from disk), or
+        given by `url`. With ``response_format="text"`` the answer is the translation as a ``str``.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``TranslationCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            model: ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+            file: The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a
+                path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file
+                or a URL must be provided.
+            prompt: An optional text to guide the model's style or continue a previous audio segment, in
+                English.
+            response_format: The format of the translation: `json` (a Translation), `verbose_json` or `text` (the
+                translation as a str). Server default: `json`.
+            temperature: The sampling temperature, between 0 and 1. Server default: 0.
+            url: The audio URL to translate (supports Base64URL). Either a file or a URL must be provided;
+                the Batch API supports only the URL.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "Translation | str", _create_translation(self._client, None, None, request, fields, options, raw=False)
+        )
+
+
 class AudioWithRawResponse:
     """``client.audio.with_raw_response``: the same calls, returning ``RawResponse``."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.speech = AudioSpeechWithRawResponse(client)
+        self.transcriptions = AudioTranscriptionsWithRawResponse(client)
+        self.translations = AudioTranslationsWithRawResponse(client)
 
 
 class AudioWithStreamingResponse:
@@ -1096,6 +2028,8 @@ class AudioWithStreamingResponse:
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.speech = AudioSpeechWithStreamingResponse(client)
+        self.transcriptions = AudioTranscriptionsWithStreamingResponse(client)
+        self.translations = AudioTranslationsWithStreamingResponse(client)
 
 
 class Audio:
@@ -1104,6 +2038,8 @@ class Audio:
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
         self.speech = AudioSpeech(client)
+        self.transcriptions = AudioTranscriptions(client)
+        self.translations = AudioTranslations(client)
 
     @property
     def with_raw_response(self) -> AudioWithRawResponse:
@@ -2829,6 +3765,70 @@ class FilesWithRawResponse:
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
+    @overload
+    def create(
+        self,
+        request: FileCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[FileObject]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        file: FileTypes,
+        purpose: Literal["batch"],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[FileObject]: ...
+
+    def create(
+        self,
+        request: FileCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[FileObject]:
+        """Upload a file that can be used across various endpoints.
+
+        The Batch API only supports `.jsonl` files up to 100 MB in size, in its own format (one request per
+        line). The file is uploaded as multipart/form-data; a path or an open file is streamed from disk,
+        never read whole.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``FileCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            file: The file to upload: bytes, a path, an open binary file, or a `(filename, content[,
+                content_type])` tuple. A path or an open file is streamed from disk.
+            purpose: The intended purpose of the uploaded file; `batch` for the Batch API.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[FileObject]", _upload_file(self._client, None, None, request, fields, options, raw=True)
+        )
+
     def list(
         self,
         *,
@@ -2966,6 +3966,74 @@ class FilesWithStreamingResponse:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+
+    @overload
+    def create(
+        self,
+        request: FileCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[FileObject]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        file: FileTypes,
+        purpose: Literal["batch"],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[FileObject]]: ...
+
+    def create(
+        self,
+        request: FileCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> ResponseContextManager[RawResponse[FileObject]]:
+        """Upload a file that can be used across various endpoints.
+
+        The Batch API only supports `.jsonl` files up to 100 MB in size, in its own format (one request per
+        line). The file is uploaded as multipart/form-data; a path or an open file is streamed from disk,
+        never read whole.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``FileCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            file: The file to upload: bytes, a path, an open binary file, or a `(filename, content[,
+                content_type])` tuple. A path or an open file is streamed from disk.
+            purpose: The intended purpose of the uploaded file; `batch` for the Batch API.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[FileObject]]",
+            ResponseContextManager(
+                lambda: _upload_file(client, None, None, request, fields, options, raw=True, streaming_response=True)
+            ),
+        )
 
     def list(
         self,
@@ -3130,6 +4198,68 @@ class Files:
     def with_streaming_response(self) -> FilesWithStreamingResponse:
         """The same methods, as context managers giving the raw response with its body read only when asked."""
         return FilesWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: FileCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> FileObject: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        file: FileTypes,
+        purpose: Literal["batch"],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> FileObject: ...
+
+    def create(
+        self,
+        request: FileCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> FileObject:
+        """Upload a file that can be used across various endpoints.
+
+        The Batch API only supports `.jsonl` files up to 100 MB in size, in its own format (one request per
+        line). The file is uploaded as multipart/form-data; a path or an open file is streamed from disk,
+        never read whole.
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``FileCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+
+        Args:
+            file: The file to upload: bytes, a path, an open binary file, or a `(filename, content[,
+                content_type])` tuple. A path or an open file is streamed from disk.
+            purpose: The intended purpose of the uploaded file; `batch` for the Batch API.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast("FileObject", _upload_file(self._client, None, None, request, fields, options, raw=False))
 
     def list(
         self,

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import fastgroq
+import msgspec
 import pytest
 from fastgroq import Groq, RequestValidationError
 from fastgroq.testing import GroqState, MockGroqServer, Reply
-from fastgroq.types import Batch, BatchCreateResponse, BatchListResponse, FileObject
+from fastgroq.types import Batch, BatchCreateResponse, BatchListResponse, ChatCompletion, FileObject
 from fastgroq.types.batch_list_response import Data, DataRequestCounts
 
 from tests.client_helpers import make_client, serve
@@ -301,3 +302,44 @@ def test_fine_tunings_answers_without_any_field_decode(server: MockGroqServer, c
     server.enqueue(Reply.json({}))
     empty = client.fine_tunings.retrieve("ft_x")
     assert (empty.id, empty.object, empty.data) == (None, None, None)
+
+
+# --- end to end through the client only: upload, run, download -------------------------------------------------
+
+
+class OutputResponse(msgspec.Struct):
+    status_code: int
+    body: ChatCompletion
+
+
+class OutputLine(msgspec.Struct):
+    """A line of a batch's output file, as a caller decodes it: the completion typed."""
+
+    custom_id: str
+    response: OutputResponse
+
+
+def test_the_batch_lifecycle_end_to_end_through_the_client(server: MockGroqServer, client: Groq) -> None:
+    """files.create -> batches.create -> batches.retrieve (polling) -> files.content of the output and error
+    files, each line's body decoded into a typed ChatCompletion: nothing but the client's own calls."""
+    uploaded = client.files.create(file=("requests.jsonl", INPUT.encode()), purpose="batch")
+    assert uploaded.id is not None and uploaded.purpose == "batch" and uploaded.bytes == len(INPUT)
+    batch = create(client, uploaded.id)
+    server.state.advance_batch(batch.id)  # validating -> in_progress
+    server.state.advance_batch(batch.id, completed=3, failed=1)  # every request done -> finalizing
+    server.state.auto_advance = True
+    while batch.status not in ("completed", "failed", "expired", "cancelled"):
+        batch = client.batches.retrieve(batch.id)  # the polling loop: each retrieve moves it one step
+    assert batch.status == "completed"
+    assert batch.request_counts is not None and (batch.request_counts.completed, batch.request_counts.failed) == (3, 1)
+    assert batch.output_file_id is not None and batch.error_file_id is not None
+    assert client.files.info(batch.output_file_id).purpose == "batch_output"
+
+    decoder = msgspec.json.Decoder(OutputLine)
+    lines = [decoder.decode(line) for line in client.files.content(batch.output_file_id).iter_lines()]
+    assert [line.custom_id for line in lines] == ["request-1", "request-2", "request-3"]
+    assert all(line.response.status_code == 200 and line.response.body.choices for line in lines)
+    with client.files.with_streaming_response.content(batch.error_file_id) as response:
+        errors = [json.loads(line) for line in response.iter_lines()]
+    assert [(e["custom_id"], e["response"]["status_code"]) for e in errors] == [("request-4", 400)]
+    assert {f.id for f in client.files.list().data} == {uploaded.id, batch.output_file_id, batch.error_file_id}

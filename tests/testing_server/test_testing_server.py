@@ -511,3 +511,72 @@ def test_chat_completion_chunks_payload() -> None:
     }
     assert usage_only["choices"] == [] and usage_only["usage"] == last["x_groq"]["usage"]
     assert "usage" not in chat_completion_chunks(["a"], usage=False)[-1]["x_groq"]
+
+
+# --- uploads, audio and binary answers ---------------------------------------------------------------------------
+
+
+def post_form(pool: urllib3.PoolManager, server: MockGroqServer, path: str, fields: dict[str, Any]) -> Any:
+    """A multipart/form-data POST built by urllib3 itself (not by fastgroq), as any client would send it."""
+    return pool.request("POST", server.base_url + path, fields=fields)
+
+
+def test_multipart_uploads_are_recorded_as_fields_and_files(server: MockGroqServer, pool: urllib3.PoolManager) -> None:
+    server.enqueue(Reply.json({"text": "ok"}))
+    post_form(pool, server, "/audio/transcriptions", {"model": "m", "file": ("a.wav", b"RIFF", "audio/wav")})
+    request = server.last_request
+    assert request.is_multipart
+    assert request.form() == {"model": "m"}
+    upload = request.files()["file"]
+    assert (upload.name, upload.filename, upload.content_type, upload.content) == (
+        "file",
+        "a.wav",
+        "audio/wav",
+        b"RIFF",
+    )
+    assert not RecordedRequest("POST", "/x", request.headers.__class__([]), b"{}", 1).is_multipart
+    with pytest.raises(ValueError, match="multipart"):
+        RecordedRequest("POST", "/x", request.headers.__class__([]), b"{}", 1).form()
+
+
+def test_post_files_adds_the_upload_to_the_state(server: MockGroqServer, pool: urllib3.PoolManager) -> None:
+    response = post_form(pool, server, "/files", {"purpose": "batch", "file": ("in.jsonl", b'{"a": 1}\n')})
+    created = response.json()
+    assert response.status == 200 and created["filename"] == "in.jsonl" and created["bytes"] == 9
+    assert server.state.file_content(created["id"]) == b'{"a": 1}\n'
+    content = pool.request("GET", server.base_url + f"/files/{created['id']}/content")
+    assert (content.status, content.data, content.headers["content-type"]) == (
+        200,
+        b'{"a": 1}\n',
+        "application/octet-stream",
+    )
+    refused = post_form(pool, server, "/files", {"purpose": "fine-tune", "file": ("in.jsonl", b"x")})
+    assert refused.status == 400 and refused.json()["error"]["param"] == "purpose"
+    missing = post_form(pool, server, "/files", {"purpose": "batch"})
+    assert missing.status == 400 and missing.json()["error"]["param"] == "file"
+
+
+@pytest.mark.parametrize(
+    ("response_format", "content_type"),
+    [("json", "application/json"), ("verbose_json", "application/json"), ("text", "text/plain; charset=utf-8")],
+)
+def test_transcriptions_and_translations_answer_each_format(
+    server: MockGroqServer, pool: urllib3.PoolManager, response_format: str, content_type: str
+) -> None:
+    for path, word in (("/audio/transcriptions", "Transcribed"), ("/audio/translations", "Translated")):
+        fields = {"model": "whisper-large-v3", "response_format": response_format, "file": ("a.mp3", b"ID3")}
+        response = post_form(pool, server, path, fields)
+        assert (response.status, response.headers["content-type"]) == (200, content_type)
+        text = response.data.decode() if response_format == "text" else response.json()["text"]
+        assert text.startswith(f"{word} text of a.mp3 (3 bytes).")
+        if response_format == "verbose_json":
+            assert response.json()["segments"] and response.json()["task"] in ("transcribe", "translate")
+
+
+def test_speech_answers_audio_in_the_requested_format(server: MockGroqServer, pool: urllib3.PoolManager) -> None:
+    params = {"model": "playai-tts", "voice": "Fritz-PlayAI", "input": "hi", "response_format": "wav"}
+    response = pool.request("POST", server.base_url + "/audio/speech", body=msgspec.json.encode(params))
+    assert response.headers["content-type"] == "audio/wav" and response.data[:4] == b"RIFF"
+    assert response.headers["transfer-encoding"] == "chunked"
+    refused = pool.request("POST", server.base_url + "/audio/speech", body=msgspec.json.encode({"model": "m"}))
+    assert refused.status == 400

@@ -33,6 +33,7 @@ from ._payloads import (
     new_request_id,
     reranking_response,
     speech_audio,
+    transcription,
     usage,
 )
 from ._server import (
@@ -42,8 +43,10 @@ from ._server import (
     RecordedRequest,
     Reply,
     ReplySource,
+    UploadedFile,
     default_reply,
     error_event,
+    parse_multipart,
     sse_event,
 )
 from ._state import GroqState
@@ -59,6 +62,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ReplySource",
+    "UploadedFile",
     "chat_completion",
     "chat_completion_chunks",
     "default_reply",
@@ -70,8 +74,10 @@ __all__ = [
     "model_object",
     "models_list",
     "new_request_id",
+    "parse_multipart",
     "reranking_response",
     "speech_audio",
     "sse_event",
+    "transcription",
     "usage",
 ]

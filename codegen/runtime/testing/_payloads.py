@@ -23,6 +23,7 @@ __all__ = [
     "new_request_id",
     "reranking_response",
     "speech_audio",
+    "transcription",
     "usage",
 ]
 
@@ -266,3 +267,46 @@ def speech_audio(text: str, *, response_format: str = "wav", sample_rate: int = 
     header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
     fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
     return header + fmt + b"data" + struct.pack("<I", data_size) + bytes(data_size)
+
+
+def transcription(
+    text: str = "Your transcribed text appears here.",
+    *,
+    request_id: str | None = None,
+    verbose: bool = False,
+    task: str = "transcribe",
+    language: str = "english",
+    words: bool = False,
+) -> dict[str, Any]:
+    """A ``POST /audio/transcriptions`` (or ``/translations``, with ``task="translate"``) JSON body: ``text`` and
+    ``x_groq.id``; with ``verbose`` (``response_format="verbose_json"``) also the task, language, duration and one
+    segment per sentence (cut at ". "; and each word's timestamps with `words`)."""
+    body: dict[str, Any] = {"text": text, "x_groq": {"id": request_id or new_request_id()}}
+    if not verbose:
+        return body
+    sentences = [part.strip() for part in text.split(". ") if part.strip()] or [""]
+    segments, start = [], 0.0
+    for index, sentence in enumerate(sentences):
+        end = round(start + 0.3 * max(1, len(sentence.split())), 2)
+        segments.append(
+            {
+                "id": index,
+                "seek": 0,
+                "start": start,
+                "end": end,
+                "text": " " + sentence,
+                "tokens": [50365 + i for i in range(len(sentence.split()))],
+                "temperature": 0.0,
+                "avg_logprob": -0.2,
+                "compression_ratio": 1.1,
+                "no_speech_prob": 0.01,
+            }
+        )
+        start = end
+    body.update(task=task, language=language, duration=start, segments=segments)
+    if words:
+        body["words"] = [
+            {"word": word, "start": round(0.3 * i, 2), "end": round(0.3 * (i + 1), 2)}
+            for i, word in enumerate(text.split())
+        ]
+    return body

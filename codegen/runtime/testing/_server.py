@@ -31,6 +31,7 @@ from ._payloads import (
     new_request_id,
     reranking_response,
     speech_audio,
+    transcription,
 )
 from ._state import GroqState
 
@@ -41,8 +42,10 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ReplySource",
+    "UploadedFile",
     "default_reply",
     "error_event",
+    "parse_multipart",
     "sse_event",
 ]
 
@@ -487,7 +490,7 @@ class RecordedRequest:
         connection: Number of the TCP connection it came on (1 for the first accepted), to check reuse.
     """
 
-    __slots__ = ("body", "connection", "headers", "method", "path", "query", "query_string", "target")
+    __slots__ = ("_multipart", "body", "connection", "headers", "method", "path", "query", "query_string", "target")
 
     def __init__(self, method: str, target: str, headers: Headers, body: bytes, connection: int) -> None:
         self.method = method
@@ -499,13 +502,117 @@ class RecordedRequest:
         self.headers = headers
         self.body = body
         self.connection = connection
+        self._multipart: tuple[list[tuple[str, str]], dict[str, UploadedFile]] | None = None
 
     def json(self) -> Any:
         """The body decoded as JSON."""
         return msgspec.json.decode(self.body)
 
+    @property
+    def is_multipart(self) -> bool:
+        """Whether the body is ``multipart/form-data`` (an upload)."""
+        return self.headers.get("content-type", "").lower().startswith("multipart/form-data")
+
+    def form_fields(self) -> list[tuple[str, str]]:
+        """The form fields of a ``multipart/form-data`` body, in order: ``[("model", "whisper-large-v3"), ...]``
+        (a list sent as the official SDK sends it repeats ``name[]``). ValueError for another body."""
+        return self._parsed()[0]
+
+    def form(self) -> dict[str, str | list[str]]:
+        """The form fields of a ``multipart/form-data`` body by name; a repeated name (``name[]``) gives a list."""
+        out: dict[str, str | list[str]] = {}
+        for name, value in self.form_fields():
+            if name in out:
+                previous = out[name]
+                out[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                out[name] = [value] if name.endswith("[]") else value
+        return out
+
+    def files(self) -> dict[str, UploadedFile]:
+        """The file parts of a ``multipart/form-data`` body by field name (``files()["file"].content``)."""
+        return self._parsed()[1]
+
+    def _parsed(self) -> tuple[list[tuple[str, str]], dict[str, UploadedFile]]:
+        if self._multipart is None:
+            self._multipart = parse_multipart(self.body, self.headers.get("content-type", ""))
+        return self._multipart
+
     def __repr__(self) -> str:
         return f"<RecordedRequest {self.method} {self.target} {len(self.body)} bytes conn={self.connection}>"
+
+
+class UploadedFile:
+    """One file part of a ``multipart/form-data`` request, as the server received it.
+
+    Attributes:
+        name: The form field (``file``).
+        filename: The ``filename`` of its Content-Disposition, or None.
+        content_type: Its ``Content-Type``, or None.
+        content: Its bytes.
+        headers: Every header of the part.
+    """
+
+    __slots__ = ("content", "content_type", "filename", "headers", "name")
+
+    def __init__(
+        self, name: str, filename: str | None, content_type: str | None, content: bytes, headers: Headers
+    ) -> None:
+        self.name = name
+        self.filename = filename
+        self.content_type = content_type
+        self.content = content
+        self.headers = headers
+
+    def __repr__(self) -> str:
+        return f"<UploadedFile {self.name}={self.filename!r} {self.content_type} {len(self.content)} bytes>"
+
+
+def _header_params(value: str) -> tuple[str, dict[str, str]]:
+    """``form-data; name="file"; filename="a.wav"`` -> ("form-data", {"name": "file", "filename": "a.wav"})."""
+    head, *rest = value.split(";")
+    params: dict[str, str] = {}
+    for item in rest:
+        key, _, raw = item.strip().partition("=")
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = raw[1:-1].replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n").replace("\\\\", "\\")
+        params[key.lower()] = raw
+    return head.strip().lower(), params
+
+
+def parse_multipart(body: bytes, content_type: str) -> tuple[list[tuple[str, str]], dict[str, UploadedFile]]:
+    """(form fields in order, files by field name) of a ``multipart/form-data`` body.
+
+    Raises ValueError when ``content_type`` is not multipart/form-data with a boundary, or the body is not
+    framed by it.
+    """
+    kind, params = _header_params(content_type)
+    boundary = params.get("boundary")
+    if kind != "multipart/form-data" or not boundary:
+        raise ValueError(f"not a multipart/form-data body: Content-Type {content_type!r}")
+    delimiter = b"--" + boundary.encode("latin-1")
+    chunks = body.split(delimiter)
+    if len(chunks) < 2 or not chunks[-1].startswith(b"--"):
+        raise ValueError("the multipart body does not end with its closing boundary")
+    fields: list[tuple[str, str]] = []
+    files: dict[str, UploadedFile] = {}
+    for chunk in chunks[1:-1]:
+        if not chunk.startswith(b"\r\n") or not chunk.endswith(b"\r\n"):
+            raise ValueError("a part of the multipart body is not framed by CRLF")
+        head, sep, content = chunk[2:-2].partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("a part of the multipart body has no blank line after its headers")
+        headers = Headers(
+            (name.strip(), value.strip())
+            for name, _, value in (line.partition(":") for line in head.decode("utf-8").split("\r\n"))
+        )
+        _, disposition = _header_params(headers.get("content-disposition", ""))
+        name = disposition.get("name", "")
+        if "filename" in disposition or "content-type" in headers:
+            files[name] = UploadedFile(name, disposition.get("filename"), headers.get("content-type"), content, headers)
+        else:
+            fields.append((name, content.decode("utf-8")))
+    return fields, files
 
 
 ReplySource: TypeAlias = Reply | Callable[[RecordedRequest], Reply]
@@ -544,13 +651,48 @@ def _speech_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
     return Reply.raw(body, content_type=SPEECH_CONTENT_TYPES[fmt], headers=headers, chunked=True)
 
 
+def _audio_text_reply(request: RecordedRequest, request_id: str, headers: dict[str, str]) -> Reply:
+    """POST /audio/transcriptions and /translations (multipart): a `transcription` naming the audio it got, as
+    JSON (``json``, ``verbose_json``) or text/plain (``text``)."""
+    try:
+        form, files = request.form(), request.files()
+    except ValueError as exc:
+        return Reply.error(400, f"request Content-Type isn't multipart/form-data: {exc}", headers=headers)
+    if not isinstance(form.get("model"), str) or not form["model"]:
+        return Reply.error(400, "'model' : property 'model' is missing", param="model", headers=headers)
+    audio = files.get("file")
+    url = form.get("url")
+    if audio is None and not url:
+        return Reply.error(400, "either a file or a url must be provided", headers=headers)
+    source = f"{audio.filename} ({len(audio.content)} bytes)" if audio is not None else str(url)
+    translate = request.path.endswith("/translations")
+    text = f"{'Translated' if translate else 'Transcribed'} text of {source}."
+    fmt = form.get("response_format") or "json"
+    if fmt == "text":
+        return Reply.raw(text + "\n", content_type="text/plain; charset=utf-8", headers=headers)
+    if fmt not in ("json", "verbose_json"):
+        return Reply.error(400, "'response_format' : value is not one of the allowed values", headers=headers)
+    granularities = form.get("timestamp_granularities[]") or []
+    body = transcription(
+        text,
+        request_id=request_id,
+        verbose=fmt == "verbose_json",
+        task="translate" if translate else "transcribe",
+        language="english" if translate else str(form.get("language") or "english"),
+        words="word" in granularities,
+    )
+    return Reply.json(body, headers=headers)
+
+
 def default_reply(request: RecordedRequest) -> Reply:
     """What the server answers when nothing is queued or routed: a small fake Groq.
 
     ``POST .../chat/completions`` gets a chat completion (streamed when the body says ``"stream": true``,
     with a usage-only chunk when ``stream_options.include_usage`` is set); ``POST .../embeddings`` one
     `embedding_vector` per input; ``POST .../reranking`` the documents scored by `reranking_response`;
-    ``POST .../audio/speech`` a `speech_audio` file (chunked, as Groq sends it);
+    ``POST .../audio/speech`` a `speech_audio` file (chunked, as Groq sends it); ``POST .../audio/transcriptions``
+    and ``.../translations`` (multipart uploads) a `transcription` naming the file received (text/plain with
+    ``response_format=text``);
     ``GET .../models`` the `KNOWN_MODELS`, ``GET .../models/{id}`` one of them
     and ``DELETE .../models/{id}`` its deletion (a 404 ``model_not_found`` for another id); anything else
     Groq's 404 ``unknown_url`` body.
@@ -560,6 +702,8 @@ def default_reply(request: RecordedRequest) -> Reply:
     post = request.method == "POST"
     if post and request.path.endswith("/audio/speech"):
         return _speech_reply(request, headers)
+    if post and request.path.endswith(("/audio/transcriptions", "/audio/translations")):
+        return _audio_text_reply(request, request_id, headers)
     if post and request.path.endswith(("/chat/completions", "/embeddings", "/reranking")):
         try:
             params = request.json()

@@ -3,7 +3,8 @@
 
 """What `MockGroqServer` remembers between requests: files, batches and fine tunings, as a small fake Groq account.
 
-A batch moves through Groq's lifecycle one step at a time, when the test says so (`GroqState.advance_batch`) or,
+A file uploaded with POST /files (multipart, as ``client.files.create`` sends it) is stored as `add_file` stores
+one, so its id works as a batch's ``input_file_id``. A batch moves through Groq's lifecycle one step at a time, when the test says so (`GroqState.advance_batch`) or,
 with ``auto_advance``, each time the client retrieves it (so a polling loop finishes without waiting):
 
     validating -> in_progress -> (requests complete, ``request_counts`` moving) -> finalizing -> completed
@@ -44,6 +45,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"/batches/([^/]+)"), "_retrieve_batch"),
     ("POST", re.compile(r"/batches/([^/]+)/cancel"), "_cancel_batch"),
     ("GET", re.compile(r"/files"), "_list_files"),
+    ("POST", re.compile(r"/files"), "_upload_file"),
     ("GET", re.compile(r"/files/([^/]+)"), "_file_info"),
     ("DELETE", re.compile(r"/files/([^/]+)"), "_delete_file"),
     ("GET", re.compile(r"/files/([^/]+)/content"), "_file_content"),
@@ -247,6 +249,19 @@ class GroqState:
                 return 400, error_body(message)
             batch.update(status="cancelling", cancelling_at=self._now())
             return 200, dict(batch)
+
+    def _upload_file(self, request: RecordedRequest) -> tuple[int, Any]:
+        """POST /files (multipart): the file becomes a file of the account, its id usable as a batch's input."""
+        try:
+            form, files = request.form(), request.files()
+        except ValueError as exc:
+            return 400, error_body(f"request Content-Type isn't multipart/form-data: {exc}")
+        upload = files.get("file")
+        if upload is None:
+            return 400, error_body("'file' : property 'file' is missing", param="file")
+        if form.get("purpose") != "batch":
+            return 400, error_body("'purpose' : value must be 'batch'", param="purpose")
+        return 200, self.add_file(upload.content, filename=upload.filename or "upload", purpose="batch")
 
     def _list_files(self, request: RecordedRequest) -> tuple[int, Any]:
         with self._lock:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         create_embedding_response as create_embedding_response,
         embedding as embedding,
         embedding_create_params as embedding_create_params,
+        file_create_params as file_create_params,
         file_create_response as file_create_response,
         file_delete_response as file_delete_response,
         file_info_response as file_info_response,
@@ -43,7 +44,15 @@ if TYPE_CHECKING:
         shared_params as shared_params,
     )
     from ._areas.audio import (
+        AudioXGroq as AudioXGroq,
         SpeechCreateRequest as SpeechCreateRequest,
+        TimestampGranularity as TimestampGranularity,
+        Transcription as Transcription,
+        TranscriptionCreateRequest as TranscriptionCreateRequest,
+        TranscriptionSegment as TranscriptionSegment,
+        TranscriptionWord as TranscriptionWord,
+        Translation as Translation,
+        TranslationCreateRequest as TranslationCreateRequest,
     )
     from ._areas.batches import (
         Batch as Batch,
@@ -180,6 +189,7 @@ if TYPE_CHECKING:
         EmbeddingCreateRequest as EmbeddingCreateParams,
     )
     from ._areas.files import (
+        FileCreateRequest as FileCreateRequest,
         FileDeleteResponse as FileDeleteResponse,
         FileListResponse as FileListResponse,
         FileObject as FileCreateResponse,
@@ -187,6 +197,9 @@ if TYPE_CHECKING:
         FileObject as FileObject,
         FileObjectType as FileObjectType,
         FilePurpose as FilePurpose,
+    )
+    from ._areas.files_params import (
+        FileCreateRequest as FileCreateParams,
     )
     from ._areas.fine_tunings import (
         CreateFineTuningRequest as CreateFineTuningRequest,
@@ -212,6 +225,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Annotation",
     "AnnotationType",
+    "AudioXGroq",
     "Batch",
     "BatchCancelResponse",
     "BatchCreateParams",
@@ -304,6 +318,8 @@ __all__ = [
     "ErrorResponse",
     "ExecutedTool",
     "ExecutedToolSearchResults",
+    "FileCreateParams",
+    "FileCreateRequest",
     "FileCreateResponse",
     "FileDeleteResponse",
     "FileInfoResponse",
@@ -346,8 +362,15 @@ __all__ = [
     "Stop",
     "StopSequences",
     "StreamOptions",
+    "TimestampGranularity",
     "ToolCallType",
     "TopLogprob",
+    "Transcription",
+    "TranscriptionCreateRequest",
+    "TranscriptionSegment",
+    "TranscriptionWord",
+    "Translation",
+    "TranslationCreateRequest",
     "UsageBreakdown",
     "UsageBreakdownModel",
     "WolframSettingsParam",
@@ -360,6 +383,7 @@ __all__ = [
 _LAZY: dict[str, tuple[str, str]] = {
     "Annotation": ("_areas.chat", "Annotation"),
     "AnnotationType": ("_areas.chat", "AnnotationType"),
+    "AudioXGroq": ("_areas.audio", "AudioXGroq"),
     "Batch": ("_areas.batches", "Batch"),
     "BatchCancelResponse": ("_areas.batches", "Batch"),
     "BatchCreateParams": ("_areas.batches_params", "BatchCreateRequest"),
@@ -452,6 +476,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ErrorResponse": ("_areas.common", "ErrorResponse"),
     "ExecutedTool": ("_areas.chat", "ExecutedTool"),
     "ExecutedToolSearchResults": ("_areas.chat", "ExecutedToolSearchResults"),
+    "FileCreateParams": ("_areas.files_params", "FileCreateRequest"),
+    "FileCreateRequest": ("_areas.files", "FileCreateRequest"),
     "FileCreateResponse": ("_areas.files", "FileObject"),
     "FileDeleteResponse": ("_areas.files", "FileDeleteResponse"),
     "FileInfoResponse": ("_areas.files", "FileObject"),
@@ -494,8 +520,15 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Stop": ("_areas.chat", "Stop"),
     "StopSequences": ("_areas.chat", "StopSequences"),
     "StreamOptions": ("_areas.chat", "StreamOptions"),
+    "TimestampGranularity": ("_areas.audio", "TimestampGranularity"),
     "ToolCallType": ("_areas.chat", "ToolCallType"),
     "TopLogprob": ("_areas.chat", "TopLogprob"),
+    "Transcription": ("_areas.audio", "Transcription"),
+    "TranscriptionCreateRequest": ("_areas.audio", "TranscriptionCreateRequest"),
+    "TranscriptionSegment": ("_areas.audio", "TranscriptionSegment"),
+    "TranscriptionWord": ("_areas.audio", "TranscriptionWord"),
+    "Translation": ("_areas.audio", "Translation"),
+    "TranslationCreateRequest": ("_areas.audio", "TranslationCreateRequest"),
     "UsageBreakdown": ("_areas.chat", "UsageBreakdown"),
     "UsageBreakdownModel": ("_areas.chat", "UsageBreakdownModel"),
     "WolframSettingsParam": ("_areas.chat", "WolframSettingsParam"),
@@ -517,6 +550,7 @@ _SUBMODULES = frozenset(
         "create_embedding_response",
         "embedding",
         "embedding_create_params",
+        "file_create_params",
         "file_create_response",
         "file_delete_response",
         "file_info_response",

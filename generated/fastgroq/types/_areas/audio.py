@@ -3,9 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from msgspec import UNSET, Meta, Struct, UnsetType
+
+from fastgroq._models import BaseModel
+
+
+class AudioXGroq(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_omit_defaults=True):
+    """
+    Groq's metadata of an audio request.
+    """
+
+    id: Annotated[str, Meta(description="The request id (as in the `x-request-id` header).")] | None = None
+    """
+    The request id (as in the `x-request-id` header).
+    """
 
 
 class SpeechCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -67,4 +80,373 @@ class SpeechCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit
     ) = UNSET
     """
     The speed of the generated audio, from 0.5 to 5. Server default: 1.
+    """
+
+
+TimestampGranularity: TypeAlias = Annotated[
+    Literal["word", "segment"], Meta(description="A timestamp granularity of a transcription.")
+]
+"""
+A timestamp granularity of a transcription.
+"""
+
+
+class TranscriptionCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """
+    Transcribes audio into the input language (POST /audio/transcriptions, multipart/form-data). Give either `file` or `url`.
+    """
+
+    model: Annotated[
+        str,
+        Meta(
+            description="ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.",
+            examples=["whisper-large-v3-turbo"],
+        ),
+    ]
+    """
+    ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+    """
+    file: (
+        Annotated[
+            bytes,
+            Meta(
+                description="The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided; the file field is not supported in Batch API requests."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided; the file field is not supported in Batch API requests.
+    """
+    language: (
+        Annotated[
+            str,
+            Meta(
+                description="The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`, `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`, `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`, `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`, `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`, `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`, `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`, `yue`."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`, `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`, `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`, `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`, `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`, `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`, `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`, `yue`.
+    """
+    prompt: (
+        Annotated[
+            str,
+            Meta(
+                description="An optional text to guide the model's style or continue a previous audio segment; it should match the audio language."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    An optional text to guide the model's style or continue a previous audio segment; it should match the audio language.
+    """
+    response_format: (
+        Annotated[
+            Literal["json", "text", "verbose_json"],
+            Meta(
+                description="The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription with segments, language and duration) or `text` (the transcript as a str). Server default: `json`."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription with segments, language and duration) or `text` (the transcript as a str). Server default: `json`.
+    """
+    temperature: (
+        Annotated[
+            float,
+            Meta(
+                description="The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise the temperature until certain thresholds are hit. Server default: 0."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise the temperature until certain thresholds are hit. Server default: 0.
+    """
+    timestamp_granularities: (
+        Annotated[
+            list[TimestampGranularity],
+            Meta(
+                description='The timestamp granularities to populate (`word`, `segment` or both); needs `response_format="verbose_json"`. Server default: `["segment"]`.'
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The timestamp granularities to populate (`word`, `segment` or both); needs `response_format="verbose_json"`. Server default: `["segment"]`.
+    """
+    url: (
+        Annotated[
+            str,
+            Meta(
+                description="The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided; for Batch API requests the URL is required."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided; for Batch API requests the URL is required.
+    """
+
+
+class TranscriptionSegment(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_omit_defaults=True):
+    """
+    A segment of a transcription or translation, with its timestamps and confidence figures.
+    """
+
+    avg_logprob: (
+        Annotated[
+            float,
+            Meta(description="The average log probability of the segment; below -1 the logprobs may have failed."),
+        ]
+        | None
+    ) = None
+    """
+    The average log probability of the segment; below -1 the logprobs may have failed.
+    """
+    compression_ratio: (
+        Annotated[
+            float, Meta(description="The compression ratio of the segment; above 2.4 the compression may have failed.")
+        ]
+        | None
+    ) = None
+    """
+    The compression ratio of the segment; above 2.4 the compression may have failed.
+    """
+    end: Annotated[float, Meta(description="The end time of the segment, in seconds.")] | None = None
+    """
+    The end time of the segment, in seconds.
+    """
+    id: Annotated[int, Meta(description="The index of the segment.")] | None = None
+    """
+    The index of the segment.
+    """
+    no_speech_prob: Annotated[float, Meta(description="The probability that the segment holds no speech.")] | None = (
+        None
+    )
+    """
+    The probability that the segment holds no speech.
+    """
+    seek: Annotated[int, Meta(description="The seek offset of the segment.")] | None = None
+    """
+    The seek offset of the segment.
+    """
+    start: Annotated[float, Meta(description="The start time of the segment, in seconds.")] | None = None
+    """
+    The start time of the segment, in seconds.
+    """
+    temperature: Annotated[float, Meta(description="The temperature used to generate the segment.")] | None = None
+    """
+    The temperature used to generate the segment.
+    """
+    text: Annotated[str, Meta(description="The text of the segment.")] | None = None
+    """
+    The text of the segment.
+    """
+    tokens: Annotated[list[int], Meta(description="The token ids of the text.")] | None = None
+    """
+    The token ids of the text.
+    """
+
+
+class TranscriptionWord(BaseModel, kw_only=True, gc=False, omit_defaults=True, repr_omit_defaults=True):
+    """
+    A word of a transcription, with its timestamps.
+    """
+
+    end: Annotated[float, Meta(description="The end time of the word, in seconds.")] | None = None
+    """
+    The end time of the word, in seconds.
+    """
+    start: Annotated[float, Meta(description="The start time of the word, in seconds.")] | None = None
+    """
+    The start time of the word, in seconds.
+    """
+    word: Annotated[str, Meta(description="The text of the word.")] | None = None
+    """
+    The text of the word.
+    """
+
+
+class Translation(BaseModel, kw_only=True, dict=True, omit_defaults=True, repr_omit_defaults=True):
+    """
+    A translation of the input audio into English (POST /audio/translations).
+    """
+
+    text: Annotated[str, Meta(description="The translated text.")]
+    """
+    The translated text.
+    """
+    duration: (
+        Annotated[
+            float,
+            Meta(description='The duration of the input audio, in seconds (with `response_format="verbose_json"`).'),
+        ]
+        | None
+    ) = None
+    """
+    The duration of the input audio, in seconds (with `response_format="verbose_json"`).
+    """
+    language: (
+        Annotated[
+            str, Meta(description='The language of the output, `english` (with `response_format="verbose_json"`).')
+        ]
+        | None
+    ) = None
+    """
+    The language of the output, `english` (with `response_format="verbose_json"`).
+    """
+    segments: (
+        Annotated[
+            list[TranscriptionSegment],
+            Meta(
+                description='The segments of the translated text, with timestamps (with `response_format="verbose_json"`).'
+            ),
+        ]
+        | None
+    ) = None
+    """
+    The segments of the translated text, with timestamps (with `response_format="verbose_json"`).
+    """
+    task: Annotated[str, Meta(description='`translate` (with `response_format="verbose_json"`).')] | None = None
+    """
+    `translate` (with `response_format="verbose_json"`).
+    """
+    x_groq: Annotated[AudioXGroq, Meta(description="Groq's metadata of the request.")] | None = None
+    """
+    Groq's metadata of the request.
+    """
+
+
+class TranslationCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """
+    Translates audio into English (POST /audio/translations, multipart/form-data). Give either `file` or `url`.
+    """
+
+    model: Annotated[
+        str,
+        Meta(
+            description="ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.",
+            examples=["whisper-large-v3"],
+        ),
+    ]
+    """
+    ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+    """
+    file: (
+        Annotated[
+            bytes,
+            Meta(
+                description="The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided.
+    """
+    prompt: (
+        Annotated[
+            str,
+            Meta(
+                description="An optional text to guide the model's style or continue a previous audio segment, in English."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    An optional text to guide the model's style or continue a previous audio segment, in English.
+    """
+    response_format: (
+        Annotated[
+            Literal["json", "text", "verbose_json"],
+            Meta(
+                description="The format of the translation: `json` (a Translation), `verbose_json` or `text` (the translation as a str). Server default: `json`."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The format of the translation: `json` (a Translation), `verbose_json` or `text` (the translation as a str). Server default: `json`.
+    """
+    temperature: (
+        Annotated[float, Meta(description="The sampling temperature, between 0 and 1. Server default: 0.")] | UnsetType
+    ) = UNSET
+    """
+    The sampling temperature, between 0 and 1. Server default: 0.
+    """
+    url: (
+        Annotated[
+            str,
+            Meta(
+                description="The audio URL to translate (supports Base64URL). Either a file or a URL must be provided; the Batch API supports only the URL."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The audio URL to translate (supports Base64URL). Either a file or a URL must be provided; the Batch API supports only the URL.
+    """
+
+
+class Transcription(BaseModel, kw_only=True, dict=True, omit_defaults=True, repr_omit_defaults=True):
+    """
+    A transcription of the input audio (POST /audio/transcriptions).
+    """
+
+    text: Annotated[str, Meta(description="The transcribed text.")]
+    """
+    The transcribed text.
+    """
+    duration: (
+        Annotated[
+            float,
+            Meta(description='The duration of the input audio, in seconds (with `response_format="verbose_json"`).'),
+        ]
+        | None
+    ) = None
+    """
+    The duration of the input audio, in seconds (with `response_format="verbose_json"`).
+    """
+    language: (
+        Annotated[str, Meta(description='The language of the input audio (with `response_format="verbose_json"`).')]
+        | None
+    ) = None
+    """
+    The language of the input audio (with `response_format="verbose_json"`).
+    """
+    segments: (
+        Annotated[
+            list[TranscriptionSegment],
+            Meta(
+                description='The segments of the transcribed text, with timestamps (with `response_format="verbose_json"`).'
+            ),
+        ]
+        | None
+    ) = None
+    """
+    The segments of the transcribed text, with timestamps (with `response_format="verbose_json"`).
+    """
+    task: Annotated[str, Meta(description='`transcribe` (with `response_format="verbose_json"`).')] | None = None
+    """
+    `transcribe` (with `response_format="verbose_json"`).
+    """
+    words: (
+        Annotated[
+            list[TranscriptionWord],
+            Meta(
+                description='The words, with timestamps (with `response_format="verbose_json"` and `timestamp_granularities` including `word`).'
+            ),
+        ]
+        | None
+    ) = None
+    """
+    The words, with timestamps (with `response_format="verbose_json"` and `timestamp_granularities` including `word`).
+    """
+    x_groq: Annotated[AudioXGroq, Meta(description="Groq's metadata of the request.")] | None = None
+    """
+    Groq's metadata of the request.
     """

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, TypeAlias, TypedDict
 
+from fastgroq._files import FileTypes
 from fastgroq._typing import NotRequired
 
 
@@ -36,4 +37,80 @@ class SpeechCreateRequest(TypedDict):
     voice: str
     """
     The voice to use when generating the audio, e.g. `Fritz-PlayAI` (see Groq's text-to-speech guide).
+    """
+
+
+TimestampGranularity: TypeAlias = Literal["word", "segment"]
+"""
+A timestamp granularity of a transcription.
+"""
+
+
+class TranscriptionCreateRequest(TypedDict):
+    """
+    Transcribes audio into the input language (POST /audio/transcriptions, multipart/form-data). Give either `file` or `url`.
+    """
+
+    file: NotRequired[FileTypes]
+    """
+    The audio file to transcribe (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided; the file field is not supported in Batch API requests.
+    """
+    language: NotRequired[str]
+    """
+    The language of the input audio in ISO-639-1 format: improves accuracy and latency. Any code is accepted; Whisper knows `en`, `zh`, `de`, `es`, `ru`, `ko`, `fr`, `ja`, `pt`, `tr`, `pl`, `ca`, `nl`, `ar`, `sv`, `it`, `id`, `hi`, `fi`, `vi`, `he`, `uk`, `el`, `ms`, `cs`, `ro`, `da`, `hu`, `ta`, `no`, `th`, `ur`, `hr`, `bg`, `lt`, `la`, `mi`, `ml`, `cy`, `sk`, `te`, `fa`, `lv`, `bn`, `sr`, `az`, `sl`, `kn`, `et`, `mk`, `br`, `eu`, `is`, `hy`, `ne`, `mn`, `bs`, `kk`, `sq`, `sw`, `gl`, `mr`, `pa`, `si`, `km`, `sn`, `yo`, `so`, `af`, `oc`, `ka`, `be`, `tg`, `sd`, `gu`, `am`, `yi`, `lo`, `uz`, `fo`, `ht`, `ps`, `tk`, `nn`, `mt`, `sa`, `lb`, `my`, `bo`, `tl`, `mg`, `as`, `tt`, `haw`, `ln`, `ha`, `ba`, `jv`, `su`, `yue`.
+    """
+    model: str
+    """
+    ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+    """
+    prompt: NotRequired[str]
+    """
+    An optional text to guide the model's style or continue a previous audio segment; it should match the audio language.
+    """
+    response_format: NotRequired[Literal["json", "text", "verbose_json"]]
+    """
+    The format of the transcript: `json` (a Transcription), `verbose_json` (a Transcription with segments, language and duration) or `text` (the transcript as a str). Server default: `json`.
+    """
+    temperature: NotRequired[float]
+    """
+    The sampling temperature, between 0 and 1. If 0, the model uses log probability to raise the temperature until certain thresholds are hit. Server default: 0.
+    """
+    timestamp_granularities: NotRequired[list[TimestampGranularity]]
+    """
+    The timestamp granularities to populate (`word`, `segment` or both); needs `response_format="verbose_json"`. Server default: `["segment"]`.
+    """
+    url: NotRequired[str]
+    """
+    The audio URL to transcribe (supports Base64URL). Either a file or a URL must be provided; for Batch API requests the URL is required.
+    """
+
+
+class TranslationCreateRequest(TypedDict):
+    """
+    Translates audio into English (POST /audio/translations, multipart/form-data). Give either `file` or `url`.
+    """
+
+    file: NotRequired[FileTypes]
+    """
+    The audio file to translate (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm): bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. Either a file or a URL must be provided.
+    """
+    model: str
+    """
+    ID of the model to use, e.g. `whisper-large-v3` or `whisper-large-v3-turbo`.
+    """
+    prompt: NotRequired[str]
+    """
+    An optional text to guide the model's style or continue a previous audio segment, in English.
+    """
+    response_format: NotRequired[Literal["json", "text", "verbose_json"]]
+    """
+    The format of the translation: `json` (a Translation), `verbose_json` or `text` (the translation as a str). Server default: `json`.
+    """
+    temperature: NotRequired[float]
+    """
+    The sampling temperature, between 0 and 1. Server default: 0.
+    """
+    url: NotRequired[str]
+    """
+    The audio URL to translate (supports Base64URL). Either a file or a URL must be provided; the Batch API supports only the URL.
     """

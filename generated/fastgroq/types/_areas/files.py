@@ -3,14 +3,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from msgspec import Meta
+from msgspec import Meta, Struct
 
 from fastgroq._enums import OpenEnum
 from fastgroq._models import BaseModel
 
 from .models import ModelListObject
+
+
+class FileCreateRequest(Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """
+    Uploads a file (POST /files, multipart/form-data).
+    """
+
+    file: Annotated[
+        bytes,
+        Meta(
+            description="The file to upload: bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. A path or an open file is streamed from disk."
+        ),
+    ]
+    """
+    The file to upload: bytes, a path, an open binary file, or a `(filename, content[, content_type])` tuple. A path or an open file is streamed from disk.
+    """
+    purpose: Annotated[
+        Literal["batch"], Meta(description="The intended purpose of the uploaded file; `batch` for the Batch API.")
+    ]
+    """
+    The intended purpose of the uploaded file; `batch` for the Batch API.
+    """
 
 
 class FileObjectType(OpenEnum):

@@ -6,10 +6,20 @@
 From the ``x-sdk-paths`` and ``x-sdk-param-paths`` of the types in ``schema/``.
 """
 
+from .._areas.audio import (
+    Transcription as Transcription,
+    Translation as Translation,
+)
 from .._areas.audio_params import (
     SpeechCreateRequest as SpeechCreateParams,
+    TranscriptionCreateRequest as TranscriptionCreateParams,
+    TranslationCreateRequest as TranslationCreateParams,
 )
 
 __all__ = [
     "SpeechCreateParams",
+    "Transcription",
+    "TranscriptionCreateParams",
+    "Translation",
+    "TranslationCreateParams",
 ]
