@@ -349,6 +349,9 @@ def encode_multipart(op: Operation, body: object, extra_body: Mapping[str, objec
         given = {name: getattr(body, name) for name in fields}
     given = drop_not_given({k: v for k, v in given.items() if v is not msgspec.UNSET})
     files = {name: given.pop(name) for name in op.file_fields if name in given}
+    _refuse_unsendable(op, given, "request")
+    if extra_body:
+        _refuse_unsendable(op, extra_body, "extra_body")
     try:
         form = msgspec.to_builtins(given)
     except (TypeError, ValueError, msgspec.EncodeError) as exc:

@@ -291,3 +291,10 @@ def test_translation_as_json_and_text(server: MockGroqServer, client: Groq) -> N
     assert server.last_request.files()["file"].content_type == "audio/mpeg"
     text = client.audio.translations.create(file=("fr.mp3", b"ID3"), model=WHISPER, response_format="text")
     assert text == "Translated text of fr.mp3 (3 bytes).\n"
+
+
+def test_a_nan_form_field_is_refused_before_sending(server: MockGroqServer, client: Groq) -> None:
+    with pytest.raises(RequestValidationError) as info:
+        client.audio.transcriptions.create(file=b"x", model=WHISPER, temperature=float("nan"))
+    assert info.value.path == "$.temperature"
+    assert server.requests == []
