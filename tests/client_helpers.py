@@ -151,3 +151,128 @@ class ForwardingProxy:
         self._httpd.server_close()
         with contextlib.suppress(RuntimeError):
             self._thread.join(timeout=5)
+
+
+# --- a CONNECT (tunnelling) proxy, with optional basic authentication -------------------------------------------
+
+
+class TunnelProxy:
+    """An HTTP proxy on loopback that answers ``CONNECT host:port`` (HTTPS through a proxy) and, like
+    ``ForwardingProxy``, forwards plain-HTTP absolute-form requests.
+
+    With ``credentials=("user", "pass")`` it answers 407 to a request without the matching
+    ``Proxy-Authorization: Basic ...`` header. Records each request line and whether it was authorized.
+    """
+
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        import base64
+
+        self.request_lines: list[str] = []
+        self.authorized: list[bool] = []
+        self._lock = threading.Lock()
+        expected = None
+        if credentials is not None:
+            expected = "Basic " + base64.b64encode(f"{credentials[0]}:{credentials[1]}".encode()).decode()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _allowed(self) -> bool:
+                ok = expected is None or self.headers.get("Proxy-Authorization") == expected
+                with owner._lock:
+                    owner.request_lines.append(self.requestline)
+                    owner.authorized.append(ok)
+                if not ok:
+                    body = b"proxy authentication required"
+                    self.send_response(407, "Proxy Authentication Required")
+                    self.send_header("Proxy-Authenticate", 'Basic realm="test"')
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                return ok
+
+            def do_CONNECT(self) -> None:
+                if not self._allowed():
+                    return
+                host, _, port = self.path.rpartition(":")
+                try:
+                    upstream = socket.create_connection((host, int(port)), timeout=10)
+                except OSError:
+                    self.send_error(502)
+                    return
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                self.close_connection = True
+                _relay(self.connection, upstream)
+
+            def _forward(self) -> None:
+                if not self._allowed():
+                    return
+                target = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                skip = ("proxy-connection", "proxy-authorization", "connection", "host")
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+                conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
+                try:
+                    path = target.path + (f"?{target.query}" if target.query else "")
+                    conn.request(self.command, path, body=body, headers=headers)
+                    upstream = conn.getresponse()
+                    data = upstream.read()
+                    self.send_response(upstream.status, upstream.reason)
+                    for name, value in upstream.getheaders():
+                        if name.lower() not in ("transfer-encoding", "content-length", "connection"):
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    conn.close()
+
+            do_GET = do_POST = _forward
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> TunnelProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        with contextlib.suppress(RuntimeError):
+            self._thread.join(timeout=5)
+
+
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways until either side closes (the tunnel of a CONNECT)."""
+    import selectors
+
+    with upstream, selectors.DefaultSelector() as selector:
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        while True:
+            for key, _ in selector.select(timeout=10):
+                source = key.fileobj
+                assert isinstance(source, socket.socket)
+                try:
+                    data = source.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                key.data.sendall(data)

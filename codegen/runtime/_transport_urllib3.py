@@ -8,6 +8,8 @@ urllib3 is imported only when the first pool is built or the first error is mapp
 from __future__ import annotations
 
 import functools
+import os
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from ._request import PreparedRequest
 
 __all__ = ["Transport", "transport_errors", "wrap_transport_error"]
+
+# http.client's message when a proxy answers a CONNECT with anything but 200.
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})(.*)")
 
 
 def _redact_userinfo(url: str) -> str:
@@ -62,6 +67,19 @@ class Transport:
         self._timeouts: dict[Timeout, urllib3.Timeout] = {}
         self._no_retries: urllib3.Retry | None = None
         self.closed = False
+        self._pid = os.getpid()
+
+    def _forked(self) -> None:
+        """This process is a child forked from the one that built the pools: start fresh ones.
+
+        The pooled sockets are shared with the parent; a request on one of them could read the parent's
+        response (and the parent the child's). The inherited pools are dropped, not closed: closing goes through
+        urllib3's locks, which another thread of the parent may have held at the fork, and the parent still uses
+        the connections. The lock is replaced for the same reason.
+        """
+        self._lock = threading.Lock()
+        self._managers = {}
+        self._pid = os.getpid()
 
     @property
     def proxy_description(self) -> str | None:
@@ -76,8 +94,6 @@ class Transport:
         if verify is False:
             kwargs["cert_reqs"] = "CERT_NONE"
         elif isinstance(verify, str):
-            import os
-
             if os.path.isdir(verify):
                 kwargs["ca_cert_dir"] = verify
             else:
@@ -96,18 +112,19 @@ class Transport:
             return self._proxy_for_origin[key]
         except KeyError:
             pass
-        # urllib3 ignores HTTP(S)_PROXY and NO_PROXY; these stdlib helpers read them the way curl does.
-        from urllib.request import getproxies, proxy_bypass
+        # urllib3 ignores HTTP(S)_PROXY and NO_PROXY: the core matches them as curl does (``_proxies``).
+        from urllib.request import getproxies
 
-        proxies = getproxies()
-        url = proxies.get(scheme) or proxies.get("all")
-        if url and proxy_bypass(host.split(":", 1)[0] if not host.startswith("[") else host):
-            url = None
-        self._proxy_for_origin[key] = url or None
-        return url or None
+        from ._proxies import proxy_for
+
+        url = proxy_for(scheme, host, getproxies())
+        self._proxy_for_origin[key] = url
+        return url
 
     def pool(self, scheme: str, host: str) -> urllib3.PoolManager:
         """The pool manager for requests to ``scheme://host`` (direct or through a proxy)."""
+        if self._pid != os.getpid():
+            self._forked()
         proxy = self._proxy_url(scheme, host)
         manager = self._managers.get(proxy)
         if manager is not None:
@@ -230,6 +247,18 @@ def wrap_transport_error(
             cause = cause.args[1]
         else:
             break
+    refused = _TUNNEL_REFUSED.search(str(cause)) if isinstance(cause, OSError) else None
+    if refused and refused.group(1).startswith("4"):
+        # The proxy answered the CONNECT with a 4xx (407: credentials missing or wrong; 403: not allowed): the
+        # same request gets the same answer, so it is not retried.
+        hint = " (check the credentials in the proxy URL)" if refused.group(1) == "407" else ""
+        error = APIConnectionError(
+            f"The proxy refused to open a tunnel: {refused.group(1)} {refused.group(2).strip()}{hint}",
+            request_id=request_id,
+            request=request,
+        )
+        error.retryable = False
+        return error
     # NewConnectionError subclasses ConnectTimeoutError for backwards compatibility: test it first.
     if isinstance(cause, u3.NewConnectionError):
         return APIConnectionError(f"Connection error: {cause}", request_id=request_id, request=request)

@@ -7,6 +7,7 @@ fastgroq error (or a TypeError for a wrong type) that names the argument and nev
 from __future__ import annotations
 
 import logging
+import os
 from types import SimpleNamespace
 from typing import Any
 
@@ -303,3 +304,29 @@ def test_values_at_the_bounds_are_sent(server: MockGroqServer, client: Groq) -> 
     first, second = (r.json() for r in server.requests)
     assert (first["max_tokens"], first["max_completion_tokens"], first["seed"]) == (1, 2**63 - 1, -(2**63))
     assert second["seed"] == 2**63 - 1 and second["tools"][0] == {"type": "browser_search"}
+
+
+# --- 4. a forked child gets its own connections -------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # 3.12+: fork() in a process with threads (the server's)
+def test_a_forked_child_opens_its_own_connections(server: MockGroqServer) -> None:
+    client = make_client(server)
+    create(client, extra_headers={"X-Who": "parent-1"})  # the pool now holds one idle connection
+    pid = os.fork()
+    if pid == 0:  # the child: one request, then leave without running anything of pytest's
+        code = 2
+        try:
+            reply = create(client, extra_headers={"X-Who": "child"})
+            code = 0 if reply.choices else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    create(client, extra_headers={"X-Who": "parent-2"})
+    connection = {r.headers["X-Who"]: r.connection for r in server.requests}
+    # Sharing the pooled socket, one process could read the other's response. The child has its own
+    # connection; the parent keeps using the one it had.
+    assert connection["child"] != connection["parent-1"]
+    assert connection["parent-2"] == connection["parent-1"]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,12 +12,13 @@ from typing import Any
 
 import msgspec
 import pytest
-from fastgroq import APIConnectionError, Groq
+from fastgroq import APIConnectionError, APIStatusError, Groq
 from fastgroq.testing import MockGroqServer, chat_completion
 
 from tests.client_helpers import (
     API_KEY,
     ForwardingProxy,
+    TunnelProxy,
     assert_fastgroq_error,
     create,
     free_port,
@@ -145,34 +144,16 @@ def test_verify_options_accepted(server: MockGroqServer, tmp_path: Path, kind: s
 
 @pytest.fixture(scope="module")
 def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """(cert.pem, key.pem) for 127.0.0.1: trustme if installed, else the openssl CLI, else skip."""
+    """(cert.pem, key.pem) for 127.0.0.1, issued by a CA made for the test (trustme); ca.pem beside them."""
+    import trustme
+
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    try:
-        import trustme  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        trustme = None
-    if trustme is not None:
-        ca = trustme.CA()
-        leaf = ca.issue_cert("127.0.0.1")
-        leaf.private_key_pem.write_to_path(str(key))
-        leaf.cert_chain_pems[0].write_to_path(str(cert))
-        ca.cert_pem.write_to_path(str(folder / "ca.pem"))
-        return str(cert), str(key)
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("neither trustme nor the openssl CLI is available: no certificate for TLS handshake tests")
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    shutil.copy(cert, folder / "ca.pem")
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1")
+    leaf.private_key_pem.write_to_path(str(key))
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
     return str(cert), str(key)
 
 
@@ -241,3 +222,115 @@ def test_tls_untrusted_certificate_fails_without_retry(tls_server: str) -> None:
     assert_fastgroq_error(err)
     assert "TLS" in str(err) or "certificate" in str(err).lower()
     assert err.retryable is False
+
+
+# --- HTTPS through a CONNECT proxy, proxy authentication, NO_PROXY with ports (issue 10, items 6 and 10) ----------
+
+
+def _ca(tls_cert: tuple[str, str]) -> str:
+    return str(Path(tls_cert[0]).parent / "ca.pem")
+
+
+def _port(url: str) -> int:
+    return int(url.split(":")[2].split("/")[0])
+
+
+def _connects(tunnel: TunnelProxy) -> list[str]:
+    """The targets of the CONNECT requests the proxy saw (http.client says HTTP/1.0 before 3.13, 1.1 after)."""
+    return [line.split()[1] for line in tunnel.request_lines if line.startswith("CONNECT ")]
+
+
+def test_https_through_a_connect_proxy(tls_server: str, tls_cert: tuple[str, str]) -> None:
+    with (
+        TunnelProxy() as tunnel,
+        Groq(
+            api_key=API_KEY, base_url=tls_server, proxy=tunnel.url, verify=_ca(tls_cert), max_retries=0, trust_env=False
+        ) as client,
+    ):
+        assert create(client).choices[0].message.content == "over tls"
+        assert create(client).choices[0].message.content == "over tls"
+    # One tunnel, reused: the TLS session runs inside it, so the proxy never sees the request or the key.
+    assert _connects(tunnel) == [f"127.0.0.1:{_port(tls_server)}"]
+
+
+def test_https_proxy_from_the_environment(tls_server: str, tls_cert: tuple[str, str], proxy_env: Any) -> None:
+    with TunnelProxy() as tunnel:
+        proxy_env.setenv("HTTPS_PROXY", tunnel.url)
+        with Groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
+            assert create(client).choices[0].message.content == "over tls"
+        assert _connects(tunnel) == [f"127.0.0.1:{_port(tls_server)}"]
+
+
+@pytest.mark.parametrize("bypass", [True, False])
+def test_no_proxy_with_a_port_over_https(
+    tls_server: str, tls_cert: tuple[str, str], proxy_env: Any, bypass: bool
+) -> None:
+    port = _port(tls_server)
+    with TunnelProxy() as tunnel:
+        proxy_env.setenv("HTTPS_PROXY", tunnel.url)
+        proxy_env.setenv("NO_PROXY", f"example.com, 127.0.0.1:{port if bypass else port + 1}")
+        with Groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
+            assert create(client).choices[0].message.content == "over tls"
+        assert len(tunnel.request_lines) == (0 if bypass else 1)
+
+
+def test_connect_proxy_with_credentials(tls_server: str, tls_cert: tuple[str, str]) -> None:
+    with TunnelProxy(credentials=("user", "p@ss w")) as tunnel:
+        url = tunnel.url.replace("http://", "http://user:p%40ss%20w@")
+        with Groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=0) as client:
+            assert create(client).choices[0].message.content == "over tls"
+            assert "p%40ss" not in repr(client) and "p@ss" not in repr(client)
+    assert tunnel.authorized == [True]
+
+
+@pytest.mark.parametrize("credentials", [None, ("user", "wrong")])
+def test_connect_proxy_refusing_credentials_is_not_retried(
+    tls_server: str, tls_cert: tuple[str, str], credentials: tuple[str, str] | None
+) -> None:
+    with TunnelProxy(credentials=("user", "right")) as tunnel:
+        url = tunnel.url if credentials is None else tunnel.url.replace("http://", "http://user:wrong@")
+        client = Groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=2)
+        with client, pytest.raises(APIConnectionError) as info:
+            create(client)
+    err = info.value
+    assert_fastgroq_error(err)
+    assert "407" in str(err) and "credentials" in str(err) and "wrong" not in str(err)
+    assert err.retryable is False
+    assert tunnel.authorized == [False]  # one attempt: a retry gets the same 407
+
+
+def test_plain_http_proxy_authentication(server: MockGroqServer) -> None:
+    with TunnelProxy(credentials=("user", "right")) as tunnel:
+        good = tunnel.url.replace("http://", "http://user:right@")
+        with make_client(server, proxy=good) as client:
+            assert create(client).choices
+        with make_client(server, proxy=tunnel.url, max_retries=2) as client, pytest.raises(APIStatusError) as info:
+            create(client)
+    assert info.value.status_code == 407
+    assert tunnel.authorized == [True, False]  # the 407 was not retried
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("entry", "bypass"),
+    [
+        ("127.0.0.1:{port}", True),
+        ("127.0.0.1:{other}", False),
+        ("localhost:{port},127.0.0.1:{port}", True),
+        ("127.0.0.0/8", True),
+        ("127.0.0.0/8:{other}", False),
+        ("10.0.0.0/8", False),
+        (".0.0.1", False),  # an address never matches by suffix
+        ("[::1]:{port}", False),
+        ("*", True),
+    ],
+)
+def test_no_proxy_entries_with_ports_and_blocks(
+    server: MockGroqServer, proxy: ForwardingProxy, proxy_env: Any, entry: str, bypass: bool
+) -> None:
+    proxy_env.setenv("HTTP_PROXY", proxy.url)
+    proxy_env.setenv("NO_PROXY", entry.format(port=server.port, other=server.port + 1))
+    with make_client(server, trust_env=True) as client:
+        create(client)
+    assert len(proxy.request_lines) == (0 if bypass else 1)
+    assert len(server.requests) == 1
