@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, status_error_class
+from ._constants import MAX_ERROR_BODY
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    StreamError,
+    status_error_class,
+)
 from ._http import HTTPRequest, HTTPResponse, decode_text
 
 if TYPE_CHECKING:
@@ -30,6 +38,8 @@ __all__ = [
     "decode_body",
     "decode_json",
     "decode_result",
+    "is_event_stream",
+    "not_an_event_stream",
     "redirect",
     "snippet",
     "status_error",
@@ -297,6 +307,23 @@ class ErrorBody:
         return None, body, None
 
 
+def _cut(data: bytes, headers: Mapping[str, str], complete: bool) -> tuple[bytes, str]:
+    """The body as kept (at most ``MAX_ERROR_BODY`` bytes) and, when it was cut, what the message adds."""
+    if complete and len(data) <= MAX_ERROR_BODY:
+        return data, ""
+    length = headers.get("content-length")
+    total = f"{int(length):,} bytes" if length and length.strip().isdigit() else f"more than {MAX_ERROR_BODY:,} bytes"
+    return data[:MAX_ERROR_BODY], f" [the body was {total}: only the first {MAX_ERROR_BODY:,} are kept]"
+
+
+def _redirect_note(status: int, headers: Mapping[str, str]) -> str:
+    """What a 3xx that was not followed says about where it pointed."""
+    location = headers.get("location")
+    if not location:
+        return " (no Location header)"
+    return f" (Location: {location!r}, not followed: only 301, 302, 303, 307 and 308 redirects are)"
+
+
 def status_error(
     request: PreparedRequest,
     status: int,
@@ -304,16 +331,26 @@ def status_error(
     headers: Mapping[str, str],
     data: bytes,
     elapsed: float,
+    *,
+    complete: bool = True,
 ) -> APIStatusError:
-    """The ``APIStatusError`` subclass for a non-2xx response, its body parsed with the API key redacted."""
-    data = request.redact(data)
-    message, body, error = ErrorBody.parse(data)
+    """The ``APIStatusError`` subclass for a non-2xx response, its body parsed with the API key redacted.
+
+    ``complete`` is False when the driver stopped reading the body after ``MAX_ERROR_BODY`` bytes (and closed the
+    connection): the error keeps that excerpt and says how long the body was. A 3xx (one the driver did not
+    follow) says where it pointed.
+    """
+    data, cut = _cut(request.redact(data), headers, complete)
+    message, body, error = ErrorBody.parse(data) if not cut else (None, data.decode("utf-8", "replace"), None)
+    label = f"{status} {reason}" if reason else str(status)
     if not message:
-        label = f"{status} {reason}" if reason else str(status)
         if data.strip():
             message = f"HTTP {label} without an error message; body: {snippet(data)}"
         else:
             message = f"HTTP {label} with an empty body"
+    if 300 <= status < 400:
+        message += _redirect_note(status, headers)
+    message += cut
     response = HTTPResponse(
         status,
         headers,
@@ -324,3 +361,83 @@ def status_error(
     )
     cls = status_error_class(status)
     return cls(message, response=response, body=body, error=error)
+
+
+# -- a 2xx answer to a streaming request that is not an event stream ----------------------------------------------
+
+
+def is_event_stream(headers: Mapping[str, str]) -> bool:
+    """Whether a 2xx answer to a streaming request is to be read as an event stream: its ``Content-Type`` is
+    ``text/event-stream``, or it has none (a server that leaves it out is given the benefit of the doubt)."""
+    content_type = headers.get("content-type")
+    return content_type is None or content_type.partition(";")[0].strip().lower() in ("text/event-stream", "")
+
+
+def not_an_event_stream(
+    op: Operation,
+    request: PreparedRequest,
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    data: bytes,
+    elapsed: float,
+    *,
+    complete: bool = True,
+) -> APIError:
+    """The error for a 2xx answer to a streaming request whose ``Content-Type`` is not ``text/event-stream``.
+
+    Reported as what it is, never as a truncated stream (``IncompleteStreamError``, which retry wrappers retry):
+    a JSON error (``{"error": {...}}``) is a ``StreamError`` with the server's message and code; a JSON result of
+    the operation (a server that does not stream answered with the whole completion) and anything else is an
+    ``APIResponseValidationError`` naming the content type. Neither is retried.
+    """
+    data, cut = _cut(request.redact(data), headers, complete)
+    content_type = headers.get("content-type") or ""
+    view = request.view()
+    request_id = headers.get("x-request-id")
+    if not cut and _looks_like_json(data):
+        message, body, error = ErrorBody.parse(data)
+        if isinstance(body, dict) and body.get("error"):
+            text = message or f"the server answered with an error: {snippet(data)}"
+            return StreamError(
+                f"{text} (a {status} answer with Content-Type {content_type!r} instead of an event stream)",
+                body=body.get("error"),
+                error=error,
+                request_id=request_id,
+                request=view,
+            )
+        what = _decodes_as(op, data)
+        if what:
+            detail = f"a complete {what} (JSON), not an event stream: the server does not stream this request"
+        else:
+            detail = f"JSON that is not an event stream: {snippet(data)}"
+    else:
+        detail = f"a body that is not an event stream: {snippet(data)}"
+    response = HTTPResponse(
+        status, headers, data, request=view, reason_phrase=reason or "", elapsed=timedelta(seconds=elapsed)
+    )
+    return APIResponseValidationError(
+        f"the {status} answer to a streaming {op.name} request has Content-Type {content_type!r}, not "
+        f"text/event-stream; it holds {detail}{cut}",
+        status_code=status,
+        headers=headers,
+        body=snippet(data, 2000),
+        request_id=request_id,
+        response=response,
+        request=view,
+    )
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
+
+
+def _decodes_as(op: Operation, data: bytes) -> str | None:
+    """The name of ``op``'s result type if ``data`` decodes as one, else None."""
+    if op.response_type is None:
+        return None
+    try:
+        op.response_decoder.decode(data)
+    except MALFORMED:
+        return None
+    return getattr(op.response_type, "__name__", None)

@@ -44,6 +44,10 @@ MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 10
 ACCEPT_ENCODING = "gzip, deflate"
 """Sent with every non-stream request, as the official SDK's httpx client sends it (without brotli or zstandard)."""
+MAX_ERROR_BODY = 1024 * 1024
+"""Bytes of a non-2xx body (or of a non-event-stream answer to a streaming request) kept in the error: a
+``tool_use_failed`` body carries the model's whole output in ``failed_generation`` (hundreds of KB at most), so
+every real error body fits; a 100 MB page from a misbehaving proxy is cut, and the error says how long it was."""
 MAX_REDIRECTS = 20
 """Redirects followed per request, as httpx (the official SDK's client) does by default."""
 MIN_SECRET_LENGTH = 16

@@ -17,10 +17,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._base_client import BaseClient
-from ._constants import MAX_REDIRECTS
+from ._constants import MAX_ERROR_BODY, MAX_REDIRECTS
 from ._exceptions import APIConnectionError, APIError, APIStatusError, GroqError
 from ._logs import DEBUG, logger
-from ._outcome import REDIRECT_STATUSES, ErrorBody, decode_body, redirect, status_error
+from ._outcome import (
+    REDIRECT_STATUSES,
+    ErrorBody,
+    decode_body,
+    is_event_stream,
+    not_an_event_stream,
+    redirect,
+    status_error,
+)
 from ._response import BinaryAPIResponse, RawResponse, StreamedBinaryAPIResponse
 from ._stream_decoder import StreamDecoder
 from ._streaming import Stream
@@ -133,14 +141,16 @@ class SyncAPIClient(BaseClient):
             if sent.stream:
                 return self._stream_result(op, response, elapsed, sent, raw or streaming_response, retries_taken)
             return self._raw_result(op, response, None, elapsed, sent, retries_taken)
+        if not 200 <= status < 300:
+            # An error body is read up to MAX_ERROR_BODY: a 100 MB page from a proxy is not kept whole.
+            data, complete = _read_at_most(response, MAX_ERROR_BODY, headers, sent)
+            raise status_error(sent, status, response.reason, headers, data, elapsed, complete=complete)
         try:
             data = response.read()
         except transport_errors() as exc:
             response.close()
             raise wrap_transport_error(exc, request_id=headers.get("x-request-id"), request=sent.view()) from exc
         response.release_conn()
-        if not 200 <= status < 300:
-            raise status_error(sent, status, response.reason, headers, data, elapsed)
         if raw or sent.result == "binary":
             return self._raw_result(op, response, data, elapsed, sent, retries_taken)
         return decode_body(op, sent, status, response.reason, headers, data, elapsed)
@@ -253,6 +263,13 @@ class SyncAPIClient(BaseClient):
             raise
 
         def make_stream(r: RawResponse[Any]) -> Stream[Any]:
+            if not is_event_stream(r.headers):
+                # Not an event stream (a JSON error or completion, an HTML page): say what it is, not "truncated".
+                data, complete = _read_at_most(r._take_body(), MAX_ERROR_BODY, r.headers, request)
+                reason = r.reason_phrase
+                raise not_an_event_stream(
+                    op, request, r.status_code, reason, r.headers, data, elapsed, complete=complete
+                )
             decoder = StreamDecoder(
                 op,
                 request=r.http_request,
@@ -290,3 +307,30 @@ class SyncAPIClient(BaseClient):
 def _read_body(r: RawResponse[Any]) -> bytes:
     """``parse()`` of a binary answer: its bytes."""
     return r.read()
+
+
+def _read_at_most(body: Any, limit: int, headers: Mapping[str, str], request: PreparedRequest) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of a body (more only to learn it is longer), and whether that was all of it.
+
+    A body read to its end hands the connection back to the pool; a longer one is closed, not drained (draining
+    100 MB to reuse one connection would cost more than a new connection).
+    """
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            piece = body.read1(65536)
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+    except transport_errors() as exc:
+        body.close()
+        raise wrap_transport_error(exc, request_id=headers.get("x-request-id"), request=request.view()) from exc
+    complete = size <= limit
+    if complete:
+        body.release_conn()
+    else:
+        body.close()
+        body.release_conn()
+    return b"".join(pieces), complete

@@ -262,6 +262,14 @@ def wrap_transport_error(
         )
         error.retryable = False
         return error
+    if isinstance(cause, u3.DecodeError):
+        # A body whose Content-Encoding (gzip, deflate) does not decode: the server answered, and the same request
+        # (a POST that may already be billed) gets the same answer. Not retried.
+        error = APIConnectionError(
+            f"The response body could not be decompressed: {cause}", request_id=request_id, request=request
+        )
+        error.retryable = False
+        return error
     # NewConnectionError subclasses ConnectTimeoutError for backwards compatibility: test it first.
     if isinstance(cause, u3.NewConnectionError):
         return APIConnectionError(f"Connection error: {cause}", request_id=request_id, request=request)

@@ -14,7 +14,8 @@ from typing import Any
 import fastgroq
 import pytest
 from fastgroq import Groq, GroqError, RequestValidationError
-from fastgroq.testing import MockGroqServer
+from fastgroq._constants import MAX_ERROR_BODY
+from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_completion_chunks
 
 from tests.client_helpers import API_KEY, create, make_client
 
@@ -330,3 +331,121 @@ def test_a_forked_child_opens_its_own_connections(server: MockGroqServer) -> Non
     # connection; the parent keeps using the one it had.
     assert connection["child"] != connection["parent-1"]
     assert connection["parent-2"] == connection["parent-1"]
+
+
+# --- 7. a 200 that is not an event stream, on a streaming call -----------------------------------------------
+
+
+def _stream(client: Groq) -> list[Any]:
+    return list(create(client, stream=True))
+
+
+def test_json_completion_answering_a_stream_is_named(server: MockGroqServer) -> None:
+    server.enqueue(Reply.json(chat_completion("whole"), headers={"x-request-id": "req_json"}))
+    client = make_client(server, max_retries=2)
+    with pytest.raises(fastgroq.APIResponseValidationError) as info:
+        _stream(client)
+    err = info.value
+    assert "application/json" in str(err) and "ChatCompletion" in str(err) and "does not stream" in str(err)
+    assert not isinstance(err, fastgroq.IncompleteStreamError)
+    assert err.request_id == "req_json" and err.response.json()["choices"][0]["message"]["content"] == "whole"
+    assert len(server.requests) == 1  # not retried
+
+
+def test_json_error_answering_a_stream_is_a_stream_error(server: MockGroqServer) -> None:
+    body = {"error": {"message": "model is overloaded", "type": "server_error", "code": "overloaded"}}
+    server.enqueue(Reply.json(body, status=200))
+    client = make_client(server, max_retries=2)
+    with pytest.raises(fastgroq.StreamError) as info:
+        _stream(client)
+    assert info.value.code == "overloaded" and "model is overloaded" in str(info.value)
+    assert info.value.body == body["error"]
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/plain", "application/octet-stream"])
+def test_other_content_answering_a_stream_names_its_type(server: MockGroqServer, content_type: str) -> None:
+    server.enqueue(Reply.raw(b"<html>gateway says hi</html>", content_type=content_type))
+    client = make_client(server)
+    with pytest.raises(fastgroq.APIResponseValidationError) as info:
+        _stream(client)
+    assert repr(content_type) in str(info.value) and "gateway says hi" in str(info.value)
+
+
+def test_raw_stream_parse_reports_the_same(server: MockGroqServer) -> None:
+    server.enqueue(Reply.json(chat_completion("whole")))
+    client = make_client(server)
+    raw = client.chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "x"}], stream=True
+    )
+    with pytest.raises(fastgroq.APIResponseValidationError, match="not text/event-stream"):
+        raw.parse()
+
+
+def test_an_event_stream_without_content_type_still_streams(server: MockGroqServer) -> None:
+    reply = Reply.sse(chat_completion_chunks(["a", "b"]))
+    server.enqueue(Reply(200, reply.body, headers={"transfer-encoding": "chunked"}, framing="chunked"))
+    client = make_client(server)
+    assert "".join(create(client, stream=True).iter_text()) == "ab"
+
+
+# --- 10. retries that cannot help ------------------------------------------------------------------------
+
+
+def test_a_corrupt_gzip_body_is_not_retried(server: MockGroqServer) -> None:
+    good = Reply.json(chat_completion("x")).compressed("gzip")
+    corrupt = good.with_headers({})
+    corrupt.body = good.body[:10] + b"\x00garbage\x00" + good.body[10:]
+    server.enqueue(corrupt)
+    client = make_client(server, max_retries=2)
+    with pytest.raises(fastgroq.APIConnectionError) as info:
+        create(client)
+    assert "decompress" in str(info.value) and info.value.retryable is False
+    assert len(server.requests) == 1  # the POST was answered; sending it again would not fix the body
+
+
+# --- 12. 3xx messages and bounded error bodies -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "expected"),
+    [
+        (300, "http://elsewhere.example/v1", "Location: 'http://elsewhere.example/v1', not followed"),
+        (305, "http://proxy.example:3128", "Location: 'http://proxy.example:3128'"),
+        (302, None, "no Location header"),
+        (307, None, "no Location header"),
+    ],
+)
+def test_an_unfollowed_3xx_says_where_it_pointed(
+    server: MockGroqServer, status: int, location: str | None, expected: str
+) -> None:
+    headers = {"location": location} if location else {}
+    server.enqueue(Reply.raw(b"", status=status, headers=headers))
+    with pytest.raises(fastgroq.APIStatusError) as info:
+        create(make_client(server))
+    assert info.value.status_code == status and expected in str(info.value)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_huge_error_body_is_kept_as_a_bounded_excerpt(server: MockGroqServer, chunked: bool) -> None:
+    size = 3 * 1024 * 1024
+    server.enqueue(Reply.raw(b"x" * size, status=502, content_type="text/html", chunked=chunked))
+    server.enqueue(Reply.json(chat_completion("after")))
+    client = make_client(server)
+    with pytest.raises(fastgroq.InternalServerError) as info:
+        create(client)
+    err = info.value
+    assert len(err.response.content) == MAX_ERROR_BODY
+    assert isinstance(err.body, str) and len(err.body) == MAX_ERROR_BODY
+    assert ("more than 1,048,576 bytes" if chunked else "3,145,728 bytes") in str(err)
+    assert len(str(err)) < 1000
+    # The connection was closed, not drained; the client goes on with a new one.
+    assert create(client).choices[0].message.content == "after"
+
+
+def test_an_error_body_within_the_bound_is_kept_whole(server: MockGroqServer) -> None:
+    failed = "x" * (512 * 1024)  # a long failed_generation, as tool_use_failed sends
+    server.enqueue(Reply.error(400, "Failed to call a function", code="tool_use_failed", failed_generation=failed))
+    with pytest.raises(fastgroq.BadRequestError) as info:
+        create(make_client(server))
+    assert info.value.failed_generation == failed and "bytes" not in str(info.value)
