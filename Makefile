@@ -74,12 +74,17 @@ test-lanes: $(LANES:%=test-py%)
 
 $(LANES:%=test-py%): test-py%: .venv-%/.installed
 	@if [ -f .venv-$*/.installed ]; then \
-		echo "tests on Python $* (.venv-$*):" && .venv-$*/bin/python -m pytest -m "not generator"; \
+		echo "tests on Python $* (.venv-$*), $$(.venv-$*/bin/python -c 'import msgspec, urllib3; print("msgspec", msgspec.__version__, "urllib3", urllib3.__version__)'):" && \
+		.venv-$*/bin/python -m pytest -m "not generator"; \
 	else \
 		echo "WARNING: no Python $* (pyenv or PATH): its test lane was SKIPPED (CI fails instead)" >&2; \
 	fi
 
-.venv-%/.installed: requirements-test.txt pyproject.toml
+# The lowest lane gets the lowest run-time dependencies pyproject.toml allows (requirements-lowest.txt) instead
+# of the newest, so `make test` proves the lower bounds as well as the pins.
+LOWEST_LANE := 3.10
+
+.venv-%/.installed: requirements-test.txt requirements-lowest.txt pyproject.toml
 	@py='$(call lane-python,$*)'; \
 	if [ -z "$$py" ]; then \
 		if [ -n "$${CI:-}" ]; then echo "error: no Python $* (pyenv or PATH), and CI runs every lane" >&2; exit 1; fi; \
@@ -90,6 +95,9 @@ $(LANES:%=test-py%): test-py%: .venv-%/.installed
 	"$$py" -m venv .venv-$*; \
 	.venv-$*/bin/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; assert v == "$*", f"{sys.executable} is Python {v}, not $*"'; \
 	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt; \
+	if [ "$*" = "$(LOWEST_LANE)" ]; then \
+		.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lowest.txt; \
+	fi; \
 	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	touch $@
 

@@ -37,3 +37,22 @@ def test_the_changelog_has_unreleased_and_the_current_version() -> None:
     headings = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert headings[0] == "Unreleased"
     assert version in headings, f"pyproject.toml says {version}; CHANGELOG.md has no section for it"
+
+
+def test_the_lowest_lane_installs_the_lower_bounds_of_pyproject() -> None:
+    """requirements-lowest.txt (what the 3.10 lane runs on) pins exactly pyproject.toml's lower bounds."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r"^dependencies = \[(.*)\]$", pyproject, re.MULTILINE)
+    assert match is not None
+    bounds = dict(re.findall(r'"([A-Za-z0-9_.-]+)>=([0-9.]+)"', match.group(1)))
+    lines = (ROOT / "requirements-lowest.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split("==", 1) for line in lines if line and not line.startswith("#"))
+
+    def release(version: str) -> tuple[int, ...]:
+        parts = [int(p) for p in version.split(".")]
+        return tuple(parts + [0] * (3 - len(parts)))
+
+    assert bounds and {name: release(v) for name, v in pins.items()} == {n: release(v) for n, v in bounds.items()}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "LOWEST_LANE := 3.10" in makefile and "3.10" in re.findall(r"^LANES := (.*)$", makefile, re.M)[0]
+    assert any("requirements-lowest.txt" in command for command in recipe(".venv-%/.installed"))
