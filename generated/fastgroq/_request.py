@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -394,6 +395,7 @@ def encode_body(op: Operation, body: object, extra_body: Mapping[str, object] | 
 # Values whose JSON is what they are, and that hold nothing else: the walk below skips them at once.
 _PLAIN = frozenset({str, int, bool, type(None)})
 _BINARY = (bytes, bytearray, memoryview)
+_DICT = {dict}
 
 
 def _unsendable(value: Any) -> tuple[object, list[str | int]] | None:
@@ -403,9 +405,18 @@ def _unsendable(value: Any) -> tuple[object, list[str | int]] | None:
     if kind is float:
         return None if value - value == 0.0 else (value, [])  # inf - inf and nan - nan are NaN
     items: Any
+    # A container of plain values only (most messages: {"role": str, "content": str}) is cleared by one C-level
+    # pass (map, issuperset), without a Python step per value.
     if kind is dict:
+        if _PLAIN.issuperset(map(type, value.values())):
+            return None
         items = value.items()
     elif kind is list or kind is tuple:
+        kinds = set(map(type, value))
+        if kinds <= _PLAIN:
+            return None
+        if kinds == _DICT and _PLAIN.issuperset(map(type, chain.from_iterable(map(dict.values, value)))):
+            return None  # a list of flat dicts (the messages of a conversation), in one pass
         items = enumerate(value)
     elif isinstance(value, msgspec.Struct):
         config = value.__struct_fields__, value.__struct_encode_fields__
@@ -431,8 +442,9 @@ def _refuse_unsendable(op: Operation, body: object, where: str) -> None:
 
     msgspec encodes ``float("nan")`` and infinities as ``null`` and bytes as base64 text: sent, a request
     would silently mean something else (``temperature=nan`` would ask for the server default, ``content=b"hi"``
-    would send ``"aGk="``). The official SDK's ``json.dumps`` fails on bytes and sends ``NaN``, which is not
-    JSON. Costs ~1.5 us for a small request (the walk skips strings, ints, bools and None without a call).
+    would send ``"aGk="``). The official SDK refuses NaN with a plain ``ValueError`` and sends bytes as a list of
+    integers (``[104, 105]``). Costs ~1.5 us for a small request and ~13 us for a conversation of 100 messages
+    (a flat dict, or a list of them, is cleared in one C-level pass).
     """
     try:
         found = _unsendable(body)
