@@ -142,6 +142,8 @@ def generate_types(api: API) -> dict[str, str]:
         if area not in api.areas:
             raise GeneratorWarning(f"datamodel-code-generator wrote an unexpected module {area!r}")
         code = _drop_banner(code)
+        if ": ClassVar[" in code:
+            code = _import_from_typing(code, ("ClassVar", "Literal"))
         if "(OpenEnum)" in code:
             # The template names the runtime base class; the library only imports what field types use.
             code = code.replace(
@@ -149,6 +151,22 @@ def generate_types(api: API) -> dict[str, str]:
             )
         modules[area] = code
     return dict(sorted(modules.items()))
+
+
+def _import_from_typing(code: str, names: tuple[str, ...]) -> str:
+    """``code`` with ``names`` added to its ``from typing import ...`` (the template uses them on its own)."""
+    import re
+
+    match = re.search(r"^from typing import ([^\n(]+)$", code, re.MULTILINE)
+    if match is None:
+        return code.replace(
+            "from __future__ import annotations\n",
+            f"from __future__ import annotations\nfrom typing import {', '.join(names)}\n",
+            1,
+        )
+    present = [n.strip() for n in match.group(1).split(",")]
+    merged = ", ".join(sorted(set(present) | set(names)))
+    return code[: match.start(1)] + merged + code[match.end(1) :]
 
 
 def _by_area_module(api: API, schema: dict[str, Any], suffix: str = "") -> dict[str, Any]:

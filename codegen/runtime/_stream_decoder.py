@@ -46,7 +46,7 @@ import msgspec
 
 from . import _stream_errors as cold
 from ._outcome import MALFORMED
-from ._sse import ServerSentEvent, SSEDecoder, split_data_events
+from ._sse import ServerSentEvent, SSEDecoder, split_data_events, split_named_events
 
 if TYPE_CHECKING:
     from ._exceptions import APIError
@@ -76,6 +76,7 @@ class StreamDecoder:
     __slots__ = (
         "_batch_decode",
         "_carry",
+        "_named",
         "_sse",
         "_started",
         "_tail",
@@ -88,6 +89,7 @@ class StreamDecoder:
         "event_type",
         "events",
         "headers",
+        "protocol",
         "repairs",
         "request",
         "request_id",
@@ -110,6 +112,9 @@ class StreamDecoder:
         self._batch_decode = op.stream_batch_decoder.decode
         self.event_type = op.stream_event_type
         self.envelope = op.stream_event_envelope
+        self.protocol = op.protocol
+        # Whether `event: <name>` events carry chunks (the Responses API) rather than being skipped.
+        self._named = self.protocol.named_events
         self.error_decoder = error_decoder
         self.secret = secret
         self.request = request
@@ -185,7 +190,11 @@ class StreamDecoder:
         """Chunks of the complete events in data[pos:last] if they are all plain and decode; else None."""
         parts = split_data_events(data, pos, last)
         if parts is None:
-            return None
+            if not self._named:
+                return None
+            parts = split_named_events(data, pos, last)
+            if parts is None:
+                return None
         done = parts[-1] == _DONE
         if done:
             del parts[-1]
@@ -209,44 +218,25 @@ class StreamDecoder:
         return self._deliver(chunks, done)
 
     def _deliver(self, chunks: list[Any], done: bool) -> list[Any]:
-        """One decoded batch, cut before the first chunk whose ``x_groq.error`` is set."""
+        """One decoded batch, as the protocol reads it (``_stream_protocols``): whole, or cut where a chunk ends
+        the stream (kept) or reports an error (not kept; ``error`` is raised after the chunks before it)."""
         first = self.events
-        bad = self._inspect(chunks)
-        if bad >= 0:
-            self.events += bad
-            self.chunks += bad
-            self.error = cold.chunk_error(self, chunks[bad], first + bad)
-            return chunks[:bad]
+        cut = self.protocol.inspect(self, chunks, first)
+        if cut >= 0:
+            self.events += cut
+            self.chunks += cut
+            return chunks[:cut]
         self.events += len(chunks) + done
         self.chunks += len(chunks)
         self.done = done
         return chunks
 
-    def _inspect(self, chunks: list[Any]) -> int:
-        """Track request id and usage; return the index of the first chunk whose ``x_groq.error`` is set, or -1.
-
-        Only chunks carrying ``x_groq`` or a top-level ``usage`` (normally the first and the last of a stream)
-        get past the filter, which costs a few tens of nanoseconds per chunk: far less than scanning the bytes
-        for keys (a substring search over JSON runs at ~200 ns per chunk, because quotes are everywhere).
-        """
-        for chunk in [c for c in chunks if c.x_groq or c.usage]:
-            x_groq = chunk.x_groq
-            if x_groq:
-                if x_groq.error:
-                    return next(i for i, c in enumerate(chunks) if c is chunk)
-                if self.request_id is None and x_groq.id:
-                    self.request_id = x_groq.id
-                if x_groq.usage:
-                    self.usage = x_groq.usage
-            if chunk.usage:
-                self.usage = chunk.usage
-        return -1
-
     def _from_events(self, events: list[ServerSentEvent]) -> list[Any]:
         """Events the SSE framer produced: one batch if they are all plain, else one at a time."""
         if not events:
             return []
-        datas = [e.data for e in events if e.event == "message"]
+        named = self._named
+        datas = [e.data for e in events if e.event == "message" or (named and e.event != "error")]
         if datas and len(datas) == len(events):
             done = datas[-1] == _DONE
             if done:
@@ -270,12 +260,13 @@ class StreamDecoder:
                 if event.event == "error":
                     self.error = cold.event_error(self, event.data, self.events)
                     return out
-                continue  # other event types are for future use
+                if not self._named:
+                    continue  # other event types are for future use
             chunk = self._decode_event(event.data)
+            if chunk is not None:
+                out.append(chunk)  # the Responses API's terminal event is a chunk that ends the stream
             if self.done or self.error is not None:
                 return out
-            if chunk is not None:
-                out.append(chunk)
         return out
 
     def _decode_event(self, payload: bytes) -> Any:
@@ -299,9 +290,9 @@ class StreamDecoder:
             self.error = cold.invalid(self, index, payload, exc)
             return None
         if chunk is None:
-            return None  # not repairable: error is set
-        if self._inspect([chunk]) == 0:
-            self.error = cold.chunk_error(self, chunk, index)
-            return None
+            return None  # not repairable (error is set), or skipped
+        cut = self.protocol.inspect(self, [chunk], index)
+        if cut == 0:
+            return None  # it reported an error: error is set
         self.chunks += 1
         return chunk

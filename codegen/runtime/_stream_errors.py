@@ -23,7 +23,7 @@ from ._outcome import MALFORMED, snippet
 if TYPE_CHECKING:
     from ._stream_decoder import StreamDecoder
 
-__all__ = ["chunk_error", "event_error", "incomplete", "invalid", "payload_error", "repair"]
+__all__ = ["chunk_error", "event_error", "incomplete", "invalid", "payload_error", "repair", "response_error"]
 
 _REDACTED = "[REDACTED]"
 _E = TypeVar("_E", bound=Exception)
@@ -66,6 +66,21 @@ def chunk_error(d: StreamDecoder, chunk: Any, index: int) -> StreamError:
     # The body as the server sent it, more or less: the typed error re-encoded, with any echoed key redacted.
     body = msgspec.json.decode(_scrub(d, msgspec.json.encode(error)))
     return _stream_error(d, error.message, body, index, chunk=chunk, error=error)
+
+
+def response_error(d: StreamDecoder, event: Any, index: int, *, failed: bool) -> StreamError:
+    """A Responses API ``error`` event, or a ``response.failed`` event (its ``response.error``)."""
+    source = getattr(event.response, "error", None) if failed else event
+    message = getattr(source, "message", None) or ("the response failed" if failed else "the stream reported an error")
+    fields = {"message": message, "code": getattr(source, "code", None), "param": getattr(source, "param", None)}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    raw = msgspec.json.encode({**fields, "type": "response_failed" if failed else "error"})
+    try:
+        error: Any = d.error_decoder(_scrub(d, raw))
+    except msgspec.DecodeError:
+        error = None
+    body = msgspec.json.decode(_scrub(d, msgspec.json.encode(source))) if source is not None else None
+    return _stream_error(d, str(message), body, index, chunk=event, error=error)
 
 
 def _error_report(d: StreamDecoder, data: bytes) -> tuple[str, object, Any] | None:
@@ -142,13 +157,21 @@ def invalid(d: StreamDecoder, index: int, payload: bytes, exc: Exception) -> API
 def repair(d: StreamDecoder, index: int, payload: bytes, exc: msgspec.ValidationError) -> Any:
     """The chunk of an event that is JSON but did not match the chunk type, after repair; None (and
     ``d.error`` set) when it cannot be repaired."""
-    from ._repair import decode_repaired, log_repairs
+    from ._repair import Repair, decode_repaired, log_repairs
 
     if d.event_type is None:
         d.error = invalid(d, index, payload, exc)
         return None
+    unknown = d.protocol.skip(payload)
+    if unknown is not None:
+        # An event type this version does not know (the API added one): skipped, and listed with the repairs.
+        skipped = Repair("$.type", "a known event type", f'string "{unknown}"', "event skipped", d.chunks)
+        d.repairs.append(skipped)
+        log_repairs([skipped], f"an event of a {d.protocol.name} stream", context=f"event {index}")
+        return None
+    target = _member(d, payload)
     try:
-        chunk, found = decode_repaired(d.decoder.decode, d.event_type, payload, d.envelope)
+        chunk, found = decode_repaired(d.decoder.decode, target, payload, d.envelope)
     except MALFORMED as error:
         d.error = _caused(invalid(d, index, payload, error), exc)
         return None
@@ -157,16 +180,28 @@ def repair(d: StreamDecoder, index: int, payload: bytes, exc: msgspec.Validation
     rid = d.request_id
     log_repairs(
         found,
-        f"a {d.event_type.__name__} of a stream",
+        f"a {getattr(target, '__name__', 'chunk')} of a stream",
         context=f"event {index}" + (f", request id {rid}" if rid else ""),
     )
     return chunk
 
 
+def _member(d: StreamDecoder, payload: bytes) -> Any:
+    """The type to repair an event into: the event type, or for a union the member its ``type`` tag names."""
+    members = getattr(d.protocol, "members", None)
+    if not members:
+        return d.event_type
+    try:
+        tag = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        return d.event_type
+    return members.get(tag.get("type")) if isinstance(tag, dict) and tag.get("type") in members else d.event_type
+
+
 def incomplete(d: StreamDecoder) -> IncompleteStreamError:
-    """The stream ended without ``data: [DONE]``."""
+    """The stream ended without its end (``data: [DONE]``, or the Responses API's terminal event)."""
     return IncompleteStreamError(
-        f"the stream ended after {d.chunks} chunks without data: [DONE]; the output may be truncated",
+        f"the stream ended after {d.chunks} chunks without {d.protocol.terminal}; the output may be truncated",
         chunks_received=d.chunks,
         request_id=d.request_id,
         request=d.request,

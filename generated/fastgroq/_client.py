@@ -30,6 +30,9 @@ from ._resources import (
     Reranking,
     RerankingWithRawResponse,
     RerankingWithStreamingResponse,
+    Responses,
+    ResponsesWithRawResponse,
+    ResponsesWithStreamingResponse,
 )
 from ._sync_client import SyncAPIClient
 
@@ -51,6 +54,7 @@ class Groq(SyncAPIClient):
     fine_tunings: FineTunings
     models: Models
     reranking: Reranking
+    responses: Responses
 
     def _init_resources(self) -> None:
         self.audio = Audio(self)
@@ -61,6 +65,7 @@ class Groq(SyncAPIClient):
         self.fine_tunings = FineTunings(self)
         self.models = Models(self)
         self.reranking = Reranking(self)
+        self.responses = Responses(self)
 
     @property
     def with_raw_response(self) -> GroqWithRawResponse:
@@ -85,6 +90,7 @@ class GroqWithRawResponse:
         self.fine_tunings = FineTuningsWithRawResponse(client)
         self.models = ModelsWithRawResponse(client)
         self.reranking = RerankingWithRawResponse(client)
+        self.responses = ResponsesWithRawResponse(client)
 
 
 class GroqWithStreamingResponse:
@@ -99,3 +105,4 @@ class GroqWithStreamingResponse:
         self.fine_tunings = FineTuningsWithStreamingResponse(client)
         self.models = ModelsWithStreamingResponse(client)
         self.reranking = RerankingWithStreamingResponse(client)
+        self.responses = ResponsesWithStreamingResponse(client)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ._constants import API_ROOT_PATH
 from ._exceptions import GroqError
+
+if TYPE_CHECKING:
+    from ._stream_protocols import StreamProtocol
 
 __all__ = ["Operation"]
 
@@ -34,7 +37,8 @@ class Operation:
         root: Where the operation lives, relative to the host root: ``/openai/v1`` (the API root, which
             ``base_url`` names) for nearly all; ``/v1`` for ``/v1/fine_tunings``. See ``BaseClient.prefix``.
         query_type: The type of the operation's query parameters (validated before sending), or None.
-        stream_event_type: The type of each streamed ``data:`` event, for operations that can stream.
+        stream_event_type: The type of each streamed ``data:`` event (a Struct, or a union of Structs tagged by
+            ``type``), for operations that can stream.
         response_envelope: Fields of ``response_type`` that a 2xx body cannot do without (``x-envelope`` in
             the schema): a body that lacks one, or has a value there that cannot be repaired, is an
             ``APIResponseValidationError``; any other value that does not match is repaired (``_repair``).
@@ -57,7 +61,7 @@ class Operation:
     path: str
     response_type: type | None
     request_type: type | None = None
-    stream_event_type: type | None = None
+    stream_event_type: Any = None
     response_envelope: tuple[str, ...] = ()
     stream_event_envelope: tuple[str, ...] = ()
     root: str = API_ROOT_PATH
@@ -97,6 +101,13 @@ class Operation:
         if self.stream_event_type is None:
             raise GroqError(f"operation {self.name} does not stream")
         return msgspec.json.Decoder(self.stream_event_type)
+
+    @cached_property
+    def protocol(self) -> StreamProtocol:
+        """How this operation's event stream is read (``_stream_protocols``)."""
+        from ._stream_protocols import protocol_for
+
+        return protocol_for(self)
 
     @cached_property
     def stream_batch_decoder(self) -> msgspec.json.Decoder[list[Any]]:

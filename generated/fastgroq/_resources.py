@@ -3,7 +3,7 @@
 
 """Client resources, one class per resource and one method per operation in the schema.
 
-``client.audio``, ``client.batches``, ``client.chat``, ``client.embeddings``, ``client.files``, ``client.fine_tunings``, ``client.models``, ``client.reranking``. Each resource has a
+``client.audio``, ``client.batches``, ``client.chat``, ``client.embeddings``, ``client.files``, ``client.fine_tunings``, ``client.models``, ``client.reranking``, ``client.responses``. Each resource has a
 ``with_raw_response`` twin whose methods return a ``RawResponse`` (status, headers, request id, rate
 limits) around the same parsed result, and a ``with_streaming_response`` twin whose methods return a
 context manager giving the ``RawResponse`` with its body unread until asked for.
@@ -68,7 +68,15 @@ if TYPE_CHECKING:
         RerankingDocument,
         RerankingRequest,
         RerankingResponse,
+        Response,
+        ResponseCreateRequest,
         ResponseFormat,
+        ResponseInputItemParam,
+        ResponseReasoningParam,
+        ResponseStreamEvent,
+        ResponseTextConfigParam,
+        ResponseToolChoiceParam,
+        ResponseToolParam,
         SearchSettingsParam,
         ServiceTier,
         SpeechCreateRequest,
@@ -409,6 +417,23 @@ def _create_reranking_operation() -> Operation:
     )
 
 
+@cache
+def _create_response_operation() -> Operation:
+    """``CREATE_RESPONSE``: the descriptor of ``createResponse``, built on first use."""
+    from .types import Response, ResponseCreateRequest, ResponseStreamEvent
+
+    return Operation(
+        name="createResponse",
+        method="POST",
+        path="/responses",
+        response_type=Response,
+        request_type=ResponseCreateRequest,
+        stream_event_type=ResponseStreamEvent,
+        response_envelope=("output",),
+        stream_protocol="responses",
+    )
+
+
 _OPERATIONS = {
     "CREATE_SPEECH": _create_speech_operation,
     "CREATE_TRANSCRIPTION": _create_transcription_operation,
@@ -432,6 +457,7 @@ _OPERATIONS = {
     "RETRIEVE_MODEL": _retrieve_model_operation,
     "DELETE_MODEL": _delete_model_operation,
     "CREATE_RERANKING": _create_reranking_operation,
+    "CREATE_RESPONSE": _create_response_operation,
 }
 
 
@@ -981,6 +1007,37 @@ def _create_reranking(
         path_params=path_params,
         query=query,
         body=request,
+        options=options,
+        raw=raw,
+        streaming_response=streaming_response,
+    )
+
+
+def _create_response(
+    client: SyncAPIClient,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    request: ResponseCreateRequest | None,
+    fields: dict[str, Any],
+    options: RequestOptions,
+    *,
+    raw: bool,
+    streaming_response: bool = False,
+) -> Any:
+    """``POST /openai/v1/responses``: the body of ``responses.create`` and of its raw and streaming twins."""
+    operation = _create_response_operation()
+    if request is None:
+        # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
+        # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
+        request = cast("type[ResponseCreateRequest]", operation.request_type)(**drop_not_given(fields))
+    elif fields:
+        raise TypeError(f"create() takes a ResponseCreateRequest or keyword arguments, not both: {sorted(fields)}")
+    return client.request(
+        operation,
+        path_params=path_params,
+        query=query,
+        body=request,
+        stream=request.stream is True,
         options=options,
         raw=raw,
         streaming_response=streaming_response,
@@ -5505,4 +5562,520 @@ class Reranking:
         )
         return cast(
             "RerankingResponse", _create_reranking(self._client, None, None, request, fields, options, raw=False)
+        )
+
+
+class ResponsesWithRawResponse:
+    """``client.responses.with_raw_response``: the same calls, returning ``RawResponse``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: ResponseCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Response] | RawResponse[Stream[ResponseStreamEvent]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[False] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Response]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[True],
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Stream[ResponseStreamEvent]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: bool | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> RawResponse[Response] | RawResponse[Stream[ResponseStreamEvent]]: ...
+
+    def create(
+        self,
+        request: ResponseCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> RawResponse[Response] | RawResponse[Stream[ResponseStreamEvent]]:
+        """Creates a model response for the given input.
+
+        Returns a Response, or with ``stream=True`` a stream of ResponseStreamEvent (``stream.iter_text()``
+        gives the output text, ``stream.get_final_response()`` the Response of the terminal event).
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``ResponseCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+        With ``stream=True`` the result is a ``Stream`` of ``ResponseStreamEvent``.
+
+        Args:
+            input: Text input to the model (equivalent to a `user` message), or a list of input items:
+                messages (`{"role": "user", "content": "..."}`), function calls and their outputs, item
+                references.
+            model: ID of the model to use, e.g. `openai/gpt-oss-120b` or `llama-3.3-70b-versatile` (see
+                Groq's models page for those that support the Responses API). Open set; upstream lists
+                `gemma2-9b-it`, `llama-3.3-70b-versatile`, `llama-3.1-8b-instant`, `llama-guard-3-8b`,
+                `llama3-70b-8192`, `llama3-8b-8192`.
+            instructions: Inserts a system (or developer) message as the first item in the model's context.
+            max_output_tokens: An upper bound for the tokens generated, visible output and reasoning tokens included.
+            metadata: Custom key-value pairs (at most 16).
+            parallel_tool_calls: Whether tool calls may run in parallel. Server default: true.
+            reasoning: Reasoning configuration, for models that reason.
+            service_tier: The latency tier: `auto`, `default` or `flex`. Server default: `auto`.
+            store: Response storage; only `false` or null are supported.
+            stream: If true, the answer is a stream of server-sent events (ResponseStreamEvent) ended by a
+                terminal event (`response.completed`, `response.incomplete` or `response.failed`). Server
+                default: false.
+            temperature: Sampling temperature, from 0 to 2. Server default: 1.
+            text: The output format: plain text, or structured JSON (`{"format": {"type": "json_schema",
+                ...}}`).
+            tool_choice: Which tool the model calls: `none`, `auto` (the default when tools are present),
+                `required`, or a named function (`{"type": "function", "function": {"name":
+                "my_function"}}`).
+            tools: The tools the model may call (function definitions only), at most 128.
+            top_p: Nucleus sampling: the cumulative probability cutoff, from 0 to 1. Server default: 1.
+            truncation: The context truncation strategy: `auto` or `disabled`. Server default: `disabled`.
+            user: An identifier of your end user, for usage monitoring and abuse detection.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "RawResponse[Response] | RawResponse[Stream[ResponseStreamEvent]]",
+            _create_response(self._client, None, None, request, fields, options, raw=True),
+        )
+
+
+class ResponsesWithStreamingResponse:
+    """``client.responses.with_streaming_response``: the same calls, as context managers giving the ``RawResponse`` with its body unread."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @overload
+    def create(
+        self,
+        request: ResponseCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> (
+        ResponseContextManager[RawResponse[Response]] | ResponseContextManager[RawResponse[Stream[ResponseStreamEvent]]]
+    ): ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[False] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Response]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[True],
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> ResponseContextManager[RawResponse[Stream[ResponseStreamEvent]]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: bool | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> (
+        ResponseContextManager[RawResponse[Response]] | ResponseContextManager[RawResponse[Stream[ResponseStreamEvent]]]
+    ): ...
+
+    def create(
+        self,
+        request: ResponseCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> (
+        ResponseContextManager[RawResponse[Response]] | ResponseContextManager[RawResponse[Stream[ResponseStreamEvent]]]
+    ):
+        """Creates a model response for the given input.
+
+        Returns a Response, or with ``stream=True`` a stream of ResponseStreamEvent (``stream.iter_text()``
+        gives the output text, ``stream.get_final_response()`` the Response of the terminal event).
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``ResponseCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+        With ``stream=True`` the result is a ``Stream`` of ``ResponseStreamEvent``.
+
+        Args:
+            input: Text input to the model (equivalent to a `user` message), or a list of input items:
+                messages (`{"role": "user", "content": "..."}`), function calls and their outputs, item
+                references.
+            model: ID of the model to use, e.g. `openai/gpt-oss-120b` or `llama-3.3-70b-versatile` (see
+                Groq's models page for those that support the Responses API). Open set; upstream lists
+                `gemma2-9b-it`, `llama-3.3-70b-versatile`, `llama-3.1-8b-instant`, `llama-guard-3-8b`,
+                `llama3-70b-8192`, `llama3-8b-8192`.
+            instructions: Inserts a system (or developer) message as the first item in the model's context.
+            max_output_tokens: An upper bound for the tokens generated, visible output and reasoning tokens included.
+            metadata: Custom key-value pairs (at most 16).
+            parallel_tool_calls: Whether tool calls may run in parallel. Server default: true.
+            reasoning: Reasoning configuration, for models that reason.
+            service_tier: The latency tier: `auto`, `default` or `flex`. Server default: `auto`.
+            store: Response storage; only `false` or null are supported.
+            stream: If true, the answer is a stream of server-sent events (ResponseStreamEvent) ended by a
+                terminal event (`response.completed`, `response.incomplete` or `response.failed`). Server
+                default: false.
+            temperature: Sampling temperature, from 0 to 2. Server default: 1.
+            text: The output format: plain text, or structured JSON (`{"format": {"type": "json_schema",
+                ...}}`).
+            tool_choice: Which tool the model calls: `none`, `auto` (the default when tools are present),
+                `required`, or a named function (`{"type": "function", "function": {"name":
+                "my_function"}}`).
+            tools: The tools the model may call (function definitions only), at most 128.
+            top_p: Nucleus sampling: the cumulative probability cutoff, from 0 to 1. Server default: 1.
+            truncation: The context truncation strategy: `auto` or `disabled`. Server default: `disabled`.
+            user: An identifier of your end user, for usage monitoring and abuse detection.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        client = self._client
+        return cast(
+            "ResponseContextManager[RawResponse[Response]] | ResponseContextManager[RawResponse[Stream[ResponseStreamEvent]]]",
+            ResponseContextManager(
+                lambda: _create_response(
+                    client, None, None, request, fields, options, raw=True, streaming_response=True
+                )
+            ),
+        )
+
+
+class Responses:
+    """``client.responses``."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> ResponsesWithRawResponse:
+        """The same methods, returning the raw response (headers, request id, rate limits) around the result."""
+        return ResponsesWithRawResponse(self._client)
+
+    @property
+    def with_streaming_response(self) -> ResponsesWithStreamingResponse:
+        """The same methods, as context managers giving the raw response with its body read only when asked."""
+        return ResponsesWithStreamingResponse(self._client)
+
+    @overload
+    def create(
+        self,
+        request: ResponseCreateRequest,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Response | Stream[ResponseStreamEvent]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[False] | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Response: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: Literal[True],
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Stream[ResponseStreamEvent]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[ResponseInputItemParam | Mapping[str, Any]],
+        model: str,
+        instructions: str | None | UnsetType = UNSET,
+        max_output_tokens: int | None | UnsetType = UNSET,
+        metadata: Mapping[str, str] | None | UnsetType = UNSET,
+        parallel_tool_calls: bool | None | UnsetType = UNSET,
+        reasoning: ResponseReasoningParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        service_tier: Literal["auto", "default", "flex"] | None | UnsetType = UNSET,
+        store: bool | None | UnsetType = UNSET,
+        stream: bool | None | UnsetType = UNSET,
+        temperature: float | None | UnsetType = UNSET,
+        text: ResponseTextConfigParam | Mapping[str, Any] | UnsetType = UNSET,
+        tool_choice: ResponseToolChoiceParam | Mapping[str, Any] | None | UnsetType = UNSET,
+        tools: Sequence[ResponseToolParam | Mapping[str, Any]] | None | UnsetType = UNSET,
+        top_p: float | None | UnsetType = UNSET,
+        truncation: Literal["auto", "disabled"] | None | UnsetType = UNSET,
+        user: str | UnsetType = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+    ) -> Response | Stream[ResponseStreamEvent]: ...
+
+    def create(
+        self,
+        request: ResponseCreateRequest | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | TimeoutLike | None = None,
+        **fields: Any,
+    ) -> Response | Stream[ResponseStreamEvent]:
+        """Creates a model response for the given input.
+
+        Returns a Response, or with ``stream=True`` a stream of ResponseStreamEvent (``stream.iter_text()``
+        gives the output text, ``stream.get_final_response()`` the Response of the terminal event).
+
+        Pass the request's fields as keyword arguments (Structs or plain dicts), or one prebuilt
+        ``ResponseCreateRequest``. The request is validated before anything is sent: a value out of
+        range or an unknown key raises ``RequestValidationError`` naming the field.
+        With ``stream=True`` the result is a ``Stream`` of ``ResponseStreamEvent``.
+
+        Args:
+            input: Text input to the model (equivalent to a `user` message), or a list of input items:
+                messages (`{"role": "user", "content": "..."}`), function calls and their outputs, item
+                references.
+            model: ID of the model to use, e.g. `openai/gpt-oss-120b` or `llama-3.3-70b-versatile` (see
+                Groq's models page for those that support the Responses API). Open set; upstream lists
+                `gemma2-9b-it`, `llama-3.3-70b-versatile`, `llama-3.1-8b-instant`, `llama-guard-3-8b`,
+                `llama3-70b-8192`, `llama3-8b-8192`.
+            instructions: Inserts a system (or developer) message as the first item in the model's context.
+            max_output_tokens: An upper bound for the tokens generated, visible output and reasoning tokens included.
+            metadata: Custom key-value pairs (at most 16).
+            parallel_tool_calls: Whether tool calls may run in parallel. Server default: true.
+            reasoning: Reasoning configuration, for models that reason.
+            service_tier: The latency tier: `auto`, `default` or `flex`. Server default: `auto`.
+            store: Response storage; only `false` or null are supported.
+            stream: If true, the answer is a stream of server-sent events (ResponseStreamEvent) ended by a
+                terminal event (`response.completed`, `response.incomplete` or `response.failed`). Server
+                default: false.
+            temperature: Sampling temperature, from 0 to 2. Server default: 1.
+            text: The output format: plain text, or structured JSON (`{"format": {"type": "json_schema",
+                ...}}`).
+            tool_choice: Which tool the model calls: `none`, `auto` (the default when tools are present),
+                `required`, or a named function (`{"type": "function", "function": {"name":
+                "my_function"}}`).
+            tools: The tools the model may call (function definitions only), at most 128.
+            top_p: Nucleus sampling: the cumulative probability cutoff, from 0 to 1. Server default: 1.
+            truncation: The context truncation strategy: `auto` or `disabled`. Server default: `disabled`.
+            user: An identifier of your end user, for usage monitoring and abuse detection.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: Top-level JSON keys added to the body as they are, unchecked: an escape hatch
+                for parameters newer than this package.
+            timeout: Read timeout in seconds, a ``Timeout`` or an ``httpx.Timeout``-like object, for this request only.
+        """
+
+        options = RequestOptions(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "Response | Stream[ResponseStreamEvent]",
+            _create_response(self._client, None, None, request, fields, options, raw=False),
         )

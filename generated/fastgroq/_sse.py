@@ -18,9 +18,11 @@ which implements the full rules.
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
-__all__ = ["SSEDecoder", "ServerSentEvent", "split_data_events"]
+__all__ = ["SSEDecoder", "ServerSentEvent", "split_data_events", "split_named_events"]
 
 _BOM = b"\xef\xbb\xbf"
 _DATA = b"data"
@@ -44,6 +46,26 @@ def split_data_events(buf: bytes, start: int, end: int) -> list[bytes] | None:
     if not buf.startswith(_DATA_LINE, start):
         return None
     return buf[start + 6 : end].split(_DATA_SEPARATOR)
+
+
+# One `data:` line at the start of a line: its value (a JSON event holds no raw LF).
+_DATA_VALUE = re.compile(rb"^data: ([^\n]*)", re.MULTILINE)
+
+
+def split_named_events(buf: bytes, start: int, end: int) -> list[bytes] | None:
+    """The fast path for events that name their type (``event: response.output_text.delta`` then ``data: {...}``,
+    as the Responses API streams): the data of each event of ``buf[start:end]`` (complete events, as for
+    `split_data_events`), found by one C-speed regular expression pass (~0.2 us per event).
+
+    The event names are dropped: the caller reads the type from the data (the Responses API repeats it there).
+    None, for the line parser to read, unless every event is LF-only and has exactly one ``data:`` line.
+    """
+    if buf.find(b"\r", start, end) >= 0:
+        return None
+    found = _DATA_VALUE.findall(buf, start, end)
+    if len(found) != buf.count(b"\n\n", start, end) + 1:
+        return None  # an event without data (a comment) or with several data lines
+    return found
 
 
 class ServerSentEvent(msgspec.Struct, gc=False, frozen=True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from itertools import chain
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ._exceptions import APIError, GroqError
 from ._transport_urllib3 import transport_errors, wrap_transport_error
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._repair import Repair
     from ._response import RawResponse
     from ._stream_decoder import StreamDecoder
-    from .types import ChatCompletion
+    from .types import ChatCompletion, Response
 
 __all__ = ["BaseStream", "Stream"]
 
@@ -80,12 +80,26 @@ class BaseStream(Generic[T]):
         from ._accumulate import accumulate_chunks
 
         decoder = self._decoder
+        if decoder.protocol.name != "chat":
+            raise GroqError("get_final_completion() folds chat completion chunks; use get_final_response()")
         if not chunks:
             raise APIError("the stream ended without any chunk", request_id=decoder.request_id)
         completion = accumulate_chunks(chunks, request_id=decoder.request_id)
         if decoder.repairs:
             completion._repairs = tuple(decoder.repairs)  # type: ignore[attr-defined]
         return completion
+
+    def _final_response(self, chunks: list[Any]) -> Response:
+        """The Response of the Responses API stream's terminal event (``chunks``, the rest of the stream)."""
+        decoder = self._decoder
+        if decoder.protocol.name != "responses":
+            raise GroqError("get_final_response() is for Responses API streams; use get_final_completion()")
+        response = decoder.protocol.final(chunks, decoder.request_id)
+        if response is None:
+            raise APIError("the stream ended without a terminal event", request_id=decoder.request_id)
+        if decoder.repairs:
+            response._repairs = tuple(decoder.repairs)
+        return cast("Response", response)
 
     def _check_untouched(self) -> None:
         if self._decoder.chunks:
@@ -193,12 +207,9 @@ class Stream(BaseStream[T]):
             pass
 
     def iter_text(self) -> Iterator[str]:
-        """Yield the content of each chunk (first choice), skipping chunks without content."""
-        for chunk in self._it:
-            for choice in chunk.choices or ():  # type: ignore[attr-defined]
-                content = choice.delta.content
-                if content:
-                    yield content
+        """Yield the text as it arrives: each chunk's content (first choice) for chat, each
+        ``response.output_text.delta`` for the Responses API; chunks without text are skipped."""
+        return self._decoder.protocol.iter_text(self._it)
 
     def get_final_completion(self) -> ChatCompletion:
         """Consume the rest of the stream and fold it into one ``ChatCompletion``.
@@ -209,6 +220,13 @@ class Stream(BaseStream[T]):
         """
         self._check_untouched()
         return self._final_completion(list(self._it))
+
+    def get_final_response(self) -> Response:
+        """Consume the rest of a Responses API stream and return the ``Response`` of its terminal event
+        (``response.completed`` or ``response.incomplete``), with its usage. Call it before taking any event
+        yourself, as ``get_final_completion()``."""
+        self._check_untouched()
+        return self._final_response(list(self._it))
 
 
 def _read(conn: _Connection, decoder: StreamDecoder, decode_content: bool) -> Generator[list[Any], None, None]:

@@ -25,6 +25,8 @@ __all__ = [
     "models_list",
     "new_request_id",
     "reranking_response",
+    "response_events",
+    "response_object",
     "speech_audio",
     "transcription",
     "usage",
@@ -313,3 +315,139 @@ def transcription(
             for i, word in enumerate(text.split())
         ]
     return body
+
+
+def _response_id() -> str:
+    return "resp_" + uuid.uuid4().hex[:26]
+
+
+def response_object(
+    text: str | None = "Hello! How can I help you today?",
+    *,
+    model: str = DEFAULT_MODEL,
+    id: str | None = None,
+    status: str = "completed",
+    created_at: int | None = None,
+    input_tokens: int = 18,
+    reasoning: str | None = None,
+    function_call: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A ``POST /responses`` body as Groq returns it: one output message holding `text` (none when `text` is None),
+    after a reasoning item when `reasoning` is given, and a function call item when `function_call`
+    (``{"name", "arguments"}``) is given. With ``status="in_progress"`` (the first stream events) the output is empty
+    and there is no usage; ``"incomplete"`` adds ``incomplete_details``."""
+    output: list[dict[str, Any]] = []
+    if status not in ("in_progress", "queued"):
+        if reasoning is not None:
+            output.append(
+                {
+                    "type": "reasoning",
+                    "id": "rs_" + uuid.uuid4().hex[:26],
+                    "summary": [],
+                    "content": [{"type": "reasoning_text", "text": reasoning}],
+                }
+            )
+        if text is not None:
+            output.append(
+                {
+                    "type": "message",
+                    "id": "msg_" + uuid.uuid4().hex[:26],
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            )
+        if function_call is not None:
+            output.append(
+                {
+                    "type": "function_call",
+                    "id": "fc_" + uuid.uuid4().hex[:26],
+                    "status": "completed",
+                    "call_id": "call_" + uuid.uuid4().hex[:12],
+                    **function_call,
+                }
+            )
+    output_tokens = max(1, len((text or "").split()) + len((reasoning or "").split()))
+    body: dict[str, Any] = {
+        "id": id or _response_id(),
+        "object": "response",
+        "status": status,
+        "created_at": int(time.time()) if created_at is None else created_at,
+        "output": output,
+        "previous_response_id": None,
+        "model": model,
+        "reasoning": {"effort": None, "summary": None},
+        "max_output_tokens": None,
+        "instructions": None,
+        "text": {"format": {"type": "text"}},
+        "tools": [],
+        "tool_choice": "auto",
+        "truncation": "disabled",
+        "metadata": {},
+        "temperature": 1,
+        "top_p": 1,
+        "user": None,
+        "service_tier": "default",
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+        "usage": None,
+        "parallel_tool_calls": True,
+        "store": False,
+    }
+    if status not in ("in_progress", "queued"):
+        body["usage"] = {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"cached_tokens": 0, "reasoning_tokens": len((reasoning or "").split())},
+            "total_tokens": input_tokens + output_tokens,
+        }
+    return body
+
+
+def response_events(
+    pieces: Iterable[str] = ("Hello", "!", " How can I help", " you today?"),
+    *,
+    model: str = DEFAULT_MODEL,
+    id: str | None = None,
+    status: str = "completed",
+) -> list[dict[str, Any]]:
+    """The events of a streamed ``POST /responses`` (OpenAI's Responses streaming events, as Groq sends them):
+    ``response.created``, ``response.in_progress``, ``response.output_item.added``, ``response.content_part.added``,
+    one ``response.output_text.delta`` per piece, ``response.output_text.done``, ``response.content_part.done``,
+    ``response.output_item.done``, then the terminal ``response.completed`` (``response.incomplete`` or
+    ``response.failed`` with that `status`), each with its ``sequence_number``. Feed them to `Reply.sse` with
+    ``named=True`` (``event: <type>`` lines) and ``done=False`` (the stream ends with its terminal event)."""
+    pieces = list(pieces)
+    text = "".join(pieces)
+    final = response_object(text, model=model, id=id, status=status)
+    response_id = final["id"]
+    if status == "failed":
+        final.update(output=[], usage=None, error={"code": "server_error", "message": "The model failed to respond."})
+    item_id = final["output"][0]["id"] if final["output"] else "msg_" + uuid.uuid4().hex[:26]
+    started = response_object(None, model=model, id=response_id, status="in_progress", created_at=final["created_at"])
+    message: dict[str, Any] = {
+        "type": "message",
+        "id": item_id,
+        "status": "in_progress",
+        "role": "assistant",
+        "content": [],
+    }
+    part = {"type": "output_text", "text": "", "annotations": []}
+    where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": started},
+        {"type": "response.in_progress", "response": started},
+        {"type": "response.output_item.added", "output_index": 0, "item": message},
+        {"type": "response.content_part.added", **where, "part": part},
+    ]
+    events += [{"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []} for piece in pieces]
+    if status != "failed":
+        done_part = {**part, "text": text}
+        events += [
+            {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
+            {"type": "response.content_part.done", **where, "part": done_part},
+            {"type": "response.output_item.done", "output_index": 0, "item": final["output"][0]},
+        ]
+    events.append({"type": f"response.{status}", "response": final})
+    return [{**event, "sequence_number": n} for n, event in enumerate(events)]

@@ -33,6 +33,8 @@ from ._payloads import (
     models_list,
     new_request_id,
     reranking_response,
+    response_events,
+    response_object,
     speech_audio,
     transcription,
 )
@@ -281,6 +283,7 @@ class Reply:
         drip: int | None = None,
         status: int = 200,
         headers: Mapping[str, str] | None = None,
+        named: bool = False,
     ) -> Reply:
         """A ``text/event-stream`` body, encoded once when the reply is built.
 
@@ -294,8 +297,17 @@ class Reply:
             drip: Write at most this many bytes per write, flushing each, so events split across reads.
             status: HTTP status.
             headers: Extra response headers.
+            named: Put an ``event: <type>`` line before each dict event that has a ``type`` (as the Responses
+                API streams: ``event: response.output_text.delta`` then its ``data:``).
         """
-        frames = [item if isinstance(item, Frame) else _data_lines(item) + b"\n" for item in events]
+        frames = [
+            item
+            if isinstance(item, Frame)
+            else sse_event(item, event=str(item["type"]))
+            if named and isinstance(item, dict) and "type" in item
+            else _data_lines(item) + b"\n"
+            for item in events
+        ]
         if done:
             frames.append(_DONE)
         reply = cls._typed(status, b"".join(frames), "text/event-stream", headers, "chunked" if chunked else "close")
@@ -687,12 +699,30 @@ def _audio_text_reply(request: RecordedRequest, request_id: str, headers: dict[s
     return Reply.json(body, headers=headers)
 
 
+def _responses_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
+    """POST /responses: a `response_object`, or with ``"stream": true`` its `response_events` (named, no [DONE])."""
+    try:
+        params = request.json()
+    except msgspec.DecodeError:
+        return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
+    if not isinstance(params, dict):
+        return Reply.error(400, "Request body must be a JSON object", headers=headers)
+    for name in ("model", "input"):
+        if not params.get(name):
+            return Reply.error(400, f"'{name}' : property '{name}' is missing", param=name, headers=headers)
+    model = str(params["model"])
+    if params.get("stream"):
+        return Reply.sse(response_events(model=model), named=True, done=False, headers=headers)
+    return Reply.json(response_object(model=model), headers=headers)
+
+
 def default_reply(request: RecordedRequest) -> Reply:
     """What the server answers when nothing is queued or routed: a small fake Groq.
 
     ``POST .../chat/completions`` gets a chat completion (streamed when the body says ``"stream": true``,
     with a usage-only chunk when ``stream_options.include_usage`` is set); ``POST .../embeddings`` one
     `embedding_vector` per input; ``POST .../reranking`` the documents scored by `reranking_response`;
+    ``POST .../responses`` a `response_object` (streamed as `response_events` with ``"stream": true``);
     ``POST .../audio/speech`` a `speech_audio` file (chunked, as Groq sends it); ``POST .../audio/transcriptions``
     and ``.../translations`` (multipart uploads) a `transcription` naming the file received (text/plain with
     ``response_format=text``);
@@ -707,6 +737,8 @@ def default_reply(request: RecordedRequest) -> Reply:
         return _speech_reply(request, headers)
     if post and request.path.endswith(("/audio/transcriptions", "/audio/translations")):
         return _audio_text_reply(request, request_id, headers)
+    if post and request.path.endswith("/responses"):
+        return _responses_reply(request, headers)
     if post and request.path.endswith(("/chat/completions", "/embeddings", "/reranking")):
         try:
             params = request.json()
