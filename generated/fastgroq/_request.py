@@ -41,6 +41,7 @@ __all__ = [
     "encode_query",
     "merge_headers",
     "normalize_base_url",
+    "request_from_fields",
 ]
 
 # One encoder for every request: it is stateless between calls and safe to share across threads.
@@ -464,3 +465,19 @@ def _refuse_unsendable(op: Operation, body: object, where: str) -> None:
     else:
         problem = f"{value!r} is not a number JSON can carry (it would be sent as null)"
     raise RequestValidationError(f"{op.name}: invalid {where}: {problem} - at `{path}`", path=path)
+
+
+def request_from_fields(op: Operation, fields: Mapping[str, Any]) -> Any:
+    """``op``'s request type built from a method's keyword arguments.
+
+    Not validated here (the whole request is checked once it is encoded, before it is sent), except for what the
+    type checks when it is built: a rule of the schema's ``x-required-when`` (``__post_init__``) raises
+    ``RequestValidationError`` here, as it does when a request is decoded. A missing or unknown keyword stays a
+    ``TypeError``, as for any Python call.
+    """
+    request_type = op.request_type
+    assert request_type is not None
+    try:
+        return request_type(**fields)
+    except ValueError as exc:
+        raise RequestValidationError(f"{op.name}: invalid request: {exc}", path="$") from exc

@@ -19,7 +19,7 @@ from msgspec import UNSET, UnsetType
 
 from ._constants import Timeout, TimeoutLike
 from ._operation import Operation
-from ._request import RequestOptions
+from ._request import RequestOptions, request_from_fields
 from ._response import (
     BinaryAPIResponse,
     RawResponse,
@@ -485,7 +485,7 @@ def _create_speech(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[SpeechCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("SpeechCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a SpeechCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -515,7 +515,7 @@ def _create_transcription(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[TranscriptionCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("TranscriptionCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a TranscriptionCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -545,7 +545,7 @@ def _create_translation(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[TranslationCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("TranslationCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a TranslationCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -575,7 +575,7 @@ def _create_batch(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[BatchCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("BatchCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a BatchCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -668,7 +668,7 @@ def _create_chat_completion(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[ChatCompletionRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("ChatCompletionRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a ChatCompletionRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -699,7 +699,7 @@ def _create_embedding(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[EmbeddingCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("EmbeddingCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a EmbeddingCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -729,7 +729,7 @@ def _upload_file(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[FileCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("FileCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a FileCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -864,7 +864,7 @@ def _create_fine_tuning(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[CreateFineTuningRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("CreateFineTuningRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a CreateFineTuningRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -999,7 +999,7 @@ def _create_reranking(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[RerankingRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("RerankingRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a RerankingRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(
@@ -1029,7 +1029,7 @@ def _create_response(
     if request is None:
         # Not validated here: the whole request is checked once it is encoded, before it is sent. Parameters
         # passed as NOT_GIVEN or omit (the official SDK's sentinels) are not sent.
-        request = cast("type[ResponseCreateRequest]", operation.request_type)(**drop_not_given(fields))
+        request = cast("ResponseCreateRequest", request_from_fields(operation, drop_not_given(fields)))
     elif fields:
         raise TypeError(f"create() takes a ResponseCreateRequest or keyword arguments, not both: {sorted(fields)}")
     return client.request(

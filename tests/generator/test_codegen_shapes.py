@@ -105,7 +105,11 @@ $defs:
     properties:
       name: {type: string, maxLength: 10}
       size: {type: integer, minimum: 0}
+      unit: {type: string}
+      kind: {type: string}
     required: [name]
+    x-required-when:
+      - {property: kind, equals: sized, required: [size, unit]}
   Thing:
     x-upstream: null
     type: object
@@ -190,6 +194,17 @@ with MockGroqServer() as server:
             pass
         else:
             raise AssertionError(bad)
+    # x-required-when: with kind "sized", size and unit are required (each named), else neither.
+    for missing, given in [("size", {"unit": "cm"}), ("unit", {"size": 3})]:
+        try:
+            client.things.parts.update("t", "p/2", name="n", kind="sized", **given)
+        except RequestValidationError as exc:
+            assert f"`{missing}` is required when `kind` is 'sized'" in str(exc) and exc.path == "$", str(exc)
+        else:
+            raise AssertionError(missing)
+    client.things.parts.update("t", "p/2", name="n", kind="sized", size=3, unit="cm")
+    client.things.parts.update("t", "p/2", name="n", kind="plain")
+    assert server.last_request.json() == {"name": "n", "kind": "plain"}
     try:
         client.things.parts.update("t", "", name="x")
     except ValueError as exc:
