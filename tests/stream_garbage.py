@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from fastgroq.testing import response_events
 from hypothesis import strategies as st
 
 from tests.sync_client.test_stream_framing import ERROR_CHUNK, ODD_EVENTS, PAYLOADS
@@ -85,3 +86,48 @@ def outcome_of(chunks: list[Any], error: BaseException | None) -> tuple[list[Any
     if error is None:
         return chunks, "done", None
     return chunks, type(error).__name__, getattr(error, "event_index", None)
+
+
+# --- the Responses API's stream (``stream.protocol: responses``): typed events named twice, a terminal event --------
+
+_RESPONSE_EVENTS = [msgspec.json.encode(e) for e in response_events(["Hel", "lo", " there"], id="resp_fuzz")]
+_DELTA = next(e for e in _RESPONSE_EVENTS if b'"response.output_text.delta"' in e)
+RESPONSE_SPECIAL = [
+    _DELTA.replace(b'"delta":"', b'"delta":"\xff\xfe'),  # invalid UTF-8 where the type wants a string
+    _with(_DELTA, b"[" * 100_000 + b"]" * 100_000),  # nested past any recursion limit, in an ignored field
+    _with(_DELTA, b'"\xc3\x28"'),  # invalid UTF-8 in an ignored field
+    b'{"type": "response.made_up_event", "x": 1}',  # a type this version does not know: skipped
+    b'{"type": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"type": "error", "code": "server_error", "message": "boom", "sequence_number": 3}',
+    _DELTA + b"," + _DELTA,
+    b"   ",
+]
+
+
+def _named(payload: bytes, eol: bytes) -> bytes:
+    try:
+        kind = msgspec.json.decode(payload).get("type")
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, AttributeError):
+        kind = None
+    head = b"event: " + kind.encode() + eol if isinstance(kind, str) else b""
+    return head + b"data: " + payload + eol + eol
+
+
+@st.composite
+def garbage_response_bodies(draw: st.DrawFn) -> bytes:
+    """A Responses API stream with garbage in it: its events in order (the terminal one maybe left out), with
+    special payloads, odd events and random bytes spliced in anywhere."""
+    events = _RESPONSE_EVENTS[: draw(st.integers(0, len(_RESPONSE_EVENTS)))]
+    parts: list[bytes] = []
+    for payload in events:
+        eol = draw(st.sampled_from(EOLS))
+        if draw(st.integers(0, 5)) == 0:
+            kind = draw(st.integers(0, 2))
+            if kind == 0:
+                parts.append(_named(draw(st.sampled_from(RESPONSE_SPECIAL)), eol))
+            elif kind == 1:
+                parts.append(draw(st.sampled_from(ODD_EVENTS)))
+            else:
+                parts.append(draw(st.binary(max_size=24)))
+        parts.append(_named(payload, eol))
+    return b"".join(parts)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from . import _stream_errors as cold
+from ._outcome import MALFORMED
 
 if TYPE_CHECKING:
     from ._operation import Operation
@@ -145,7 +146,7 @@ class ResponsesProtocol(StreamProtocol):
     def skip(self, payload: bytes) -> str | None:
         try:
             tag = _tag_decoder.decode(payload).type
-        except msgspec.DecodeError:
+        except MALFORMED:  # not JSON, invalid UTF-8, nested too deep: the event is reported where it is decoded
             return None
         return tag if tag and tag not in self.members else None
 

@@ -173,6 +173,11 @@ def repair(d: StreamDecoder, index: int, payload: bytes, exc: msgspec.Validation
         log_repairs([skipped], f"an event of a {d.protocol.name} stream", context=f"event {index}")
         return None
     target = _member(d, payload)
+    if not isinstance(target, type):
+        # A union whose member the event does not name (`data: {}`, no `type`): there is nothing to repair it
+        # into, so it is not an event of this stream.
+        d.error = _caused(invalid(d, index, payload, exc), exc)
+        return None
     try:
         chunk, found = decode_repaired(d.decoder.decode, target, payload, d.envelope)
     except MALFORMED as error:
@@ -196,7 +201,7 @@ def _member(d: StreamDecoder, payload: bytes) -> Any:
         return d.event_type
     try:
         tag = msgspec.json.decode(payload)
-    except msgspec.DecodeError:
+    except MALFORMED:
         return d.event_type
     return members.get(tag.get("type")) if isinstance(tag, dict) and tag.get("type") in members else d.event_type
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import fastgroq
 import pytest
+from fastgroq._operation import Operation
 from fastgroq._outcome import ErrorBody
-from fastgroq._resources import CREATE_CHAT_COMPLETION
+from fastgroq._resources import CREATE_CHAT_COMPLETION, CREATE_RESPONSE
 from fastgroq._stream_decoder import StreamDecoder
 from hypothesis import given, settings, strategies as st
 
@@ -24,6 +25,7 @@ from tests.stream_garbage import (
     SPACES,
     SPECIAL_PAYLOADS,
     garbage_bodies,
+    garbage_response_bodies,
     outcome_of,
 )
 from tests.sync_client.test_stream_framing import CHUNK, ERROR_CHUNK, PAYLOADS, bodies, expected
@@ -83,10 +85,10 @@ def test_one_list_per_read_and_nothing_after_done() -> None:
     assert decoder.feed(b"data: " + PAYLOADS[6] + b"\n\n") == [] and decoder.flush() == []
 
 
-def decode_outcome(pieces: list[bytes]) -> tuple[list[Any], str, int | None]:
+def decode_outcome(pieces: list[bytes], op: Operation = CREATE_CHAT_COMPLETION) -> tuple[list[Any], str, int | None]:
     """As ``decode``, with the event index of the error; nothing may raise out of ``feed`` or ``flush``."""
     decoder = StreamDecoder(
-        CREATE_CHAT_COMPLETION,
+        op,
         request=None,
         status_code=200,
         headers={},
@@ -132,3 +134,13 @@ def test_each_hostile_payload_between_good_chunks(payload: bytes, size: int | No
         assert (end, index, len(chunks)) == ("StreamError" if payload == ERROR_CHUNK else end, 1, 1)
     else:
         assert (end, index, len(chunks)) == ("APIResponseValidationError", 1, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=garbage_response_bodies(), points=st.lists(st.integers(0, 1 << 18), max_size=12))
+def test_garbage_responses_stream_any_cut_gives_the_same_outcome(body: bytes, points: list[int]) -> None:
+    """The same property for the Responses API's stream (typed events, a terminal event instead of [DONE])."""
+    whole = decode_outcome([body], CREATE_RESPONSE)
+    assert decode_outcome(cut(body, points), CREATE_RESPONSE) == whole
+    if len(body) < 4096:
+        assert decode_outcome([body[i : i + 1] for i in range(len(body))], CREATE_RESPONSE) == whole

@@ -14,7 +14,7 @@ from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.stream_garbage import garbage_bodies, outcome_of
+from tests.stream_garbage import garbage_bodies, garbage_response_bodies, outcome_of
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,16 @@ def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
         yield server, client
 
 
-def read(server: MockGroqServer, client: Groq, reply: Reply) -> tuple[list[Any], str, int | None]:
+def read(
+    server: MockGroqServer, client: Groq, reply: Reply, *, responses: bool = False
+) -> tuple[list[Any], str, int | None]:
     server.enqueue(reply)
     chunks: list[Any] = []
     try:
-        stream = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True)
+        if responses:
+            stream: Any = client.responses.create(model="m", input="x", stream=True)
+        else:
+            stream = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True)
         with stream:
             for chunk in stream:
                 chunks.append(chunk)
@@ -52,3 +57,16 @@ def test_garbage_streams_over_loopback_do_not_depend_on_the_reads(
         if drip < 8 and len(body) > 20_000:
             continue  # byte-sized writes of a 200 KB event would take seconds, not add coverage
         assert read(server, client, Reply.sse_raw(body, drip=drip, chunked=chunked)) == whole
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=garbage_response_bodies(), drip=st.sampled_from([1, 3, 61, 1500]), chunked=st.booleans())
+def test_garbage_responses_streams_over_loopback_do_not_depend_on_the_reads(
+    loopback: tuple[MockGroqServer, Groq], body: bytes, drip: int, chunked: bool
+) -> None:
+    """The same for the Responses API's stream (``client.responses.create(stream=True)``)."""
+    server, client = loopback
+    whole = read(server, client, Reply.sse_raw(body, chunked=chunked), responses=True)
+    if drip < 8 and len(body) > 20_000:
+        drip = 1500
+    assert read(server, client, Reply.sse_raw(body, drip=drip, chunked=chunked), responses=True) == whole
