@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-__all__ = ["HTTPRequest", "HTTPResponse", "LineDecoder", "content_charset", "decode_text"]
+__all__ = ["HTTPRequest", "HTTPResponse", "LineDecoder", "content_charset", "decode_json_body", "decode_text"]
 
 _REDACTED = "[REDACTED]"
 # Headers whose whole value is a credential: shown as "<scheme> [REDACTED]" whatever the key's length.
@@ -35,6 +35,18 @@ def decode_text(data: bytes, headers: Mapping[str, str]) -> str:
         return data.decode(content_charset(headers), "replace")
     except LookupError:  # an unknown charset name
         return data.decode("utf-8", "replace")
+
+
+def decode_json_body(data: bytes) -> Any:
+    """``data`` decoded as JSON, untyped; ``msgspec.DecodeError`` (a ``ValueError``) for anything that is not,
+    including invalid UTF-8 (a raw ``UnicodeDecodeError`` before msgspec 0.23) and JSON nested past the recursion
+    limit (a ``RecursionError``)."""
+    import msgspec
+
+    try:
+        return msgspec.json.decode(data)
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise msgspec.DecodeError(f"the body is not JSON: {exc}") from exc
 
 
 class HTTPRequest:
@@ -126,9 +138,7 @@ class HTTPResponse:
 
     def json(self) -> Any:
         """The body decoded as JSON (``msgspec.DecodeError``, a ``ValueError``, when it is not JSON)."""
-        import msgspec
-
-        return msgspec.json.decode(self.content)
+        return decode_json_body(self.content)
 
     def read(self) -> bytes:
         """The body (already read)."""

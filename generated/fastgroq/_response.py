@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from ._exceptions import StreamAlreadyConsumed
 from ._headers import RateLimits
-from ._http import HTTPRequest, LineDecoder, content_charset, decode_text
+from ._http import HTTPRequest, LineDecoder, content_charset, decode_json_body, decode_text
 from ._transport_urllib3 import transport_errors, wrap_transport_error
 
 __all__ = ["APIResponse", "BinaryAPIResponse", "RawResponse", "ResponseContextManager", "StreamedBinaryAPIResponse"]
@@ -192,10 +192,9 @@ class RawResponse(Generic[T]):
         return decode_text(self.read(), self.headers)
 
     def json(self) -> Any:
-        """The body decoded as JSON (untyped: ``parse()`` gives the typed result)."""
-        import msgspec
-
-        return msgspec.json.decode(self.read())
+        """The body decoded as JSON (untyped: ``parse()`` gives the typed result); ``msgspec.DecodeError`` (a
+        ``ValueError``) when it is not JSON."""
+        return decode_json_body(self.read())
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
