@@ -1,4 +1,4 @@
-"""The six benchmark cases. Each returns `Measure`s (medians of alternated rounds) and `Check`s (ratios).
+"""The seven benchmark cases. Each returns `Measure`s (medians of alternated rounds) and `Check`s (ratios).
 
 Conventions that keep the comparison fair:
 - Every client gets the same bytes from the same server process (see server.py) and must touch every chunk
@@ -9,6 +9,7 @@ Conventions that keep the comparison fair:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -25,6 +26,7 @@ from typing import Any
 
 import memchild
 import payloads
+import uploadchild
 
 BENCH = Path(__file__).resolve().parent
 GENERATED = BENCH.parent / "generated"
@@ -41,6 +43,11 @@ class Settings:
     memory_small: int = 1_000
     memory_rounds: int = 2
     groq_sse: bool = True
+    upload_mb: int = 100
+    upload_rounds: int = 3
+    batch_lines: int = 100_000
+    batch_rounds: int = 3
+    embed_inputs: int = 2048
 
 
 @dataclass
@@ -698,4 +705,174 @@ def case_sse(result: Result, clients: Clients, s: Settings) -> None:
             "",
             None,
         )
+    report_checks(result, c0)
+
+
+# ---------------------------------------------------------------------------------------------- case 7
+
+
+def case_files(result: Result, clients: Clients, s: Settings, port: int) -> None:
+    """Uploads, batch output files and embeddings: 7a a 100 MB upload (time and peak RSS, fresh processes),
+    7b a batch output file of 100,000 lines downloaded and decoded into typed completions, 7c the embeddings of
+    2,048 inputs (decode time)."""
+    _case_upload(result, clients, s, port)
+    _case_batch_output(result, clients, s)
+    _case_embeddings(result, clients, s)
+
+
+def _case_upload(result: Result, clients: Clients, s: Settings, port: int) -> None:
+    m0, c0 = len(result.measures), len(result.checks)
+    env = child_env()
+    size = s.upload_mb * 1_000_000
+    rises: dict[str, list[float]] = {}
+    peaks: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="fastgroq-bench-") as folder:
+        path = Path(folder) / "batch_input.jsonl"
+        with open(path, "wb") as out:
+            line = payloads.dumps({"custom_id": "request-0", "method": "POST", "url": "/v1/chat/completions"}) + b"\n"
+            out.write(line * (size // len(line)) + b"\n" * (size % len(line)))
+
+        def run(sdk: str) -> Callable[[], float]:
+            def sample() -> float:
+                seconds, before, after = uploadchild.launch(sdk, port, str(path), env)
+                rises.setdefault(sdk, []).append((after - before) / 1024)
+                peaks.setdefault(sdk, []).append(after / 1024)
+                return seconds
+
+            return sample
+
+        sdks = [sdk for sdk in ("fastgroq", "groq") if sdk in clients.sdks()]
+        samples = alternate({sdk: run(sdk) for sdk in sdks}, s.upload_rounds, 0)
+    title = f"upload a {s.upload_mb} MB file (files.create from a path)"
+    for sdk, values in samples.items():
+        note = f"peak RSS {statistics.median(peaks[sdk]):.1f} MiB"
+        result.measures.append(Measure("7a", title, sdk, "s", values, note))
+        result.measures.append(
+            Measure("7a", title, f"{sdk} RSS rise", "MiB", rises[sdk], "peak RSS during the upload minus before it")
+        )
+    report(result, "7a", title, m0)
+    result.ratio("7a", "fastgroq/groq upload time", ("7a", "fastgroq"), ("7a", "groq"), "<=", 1.0)
+    result.ratio("7a", "fastgroq/groq RSS rise", ("7a", "fastgroq RSS rise"), ("7a", "groq RSS rise"), "", None)
+    rise = result.find("7a", "fastgroq RSS rise")
+    result.checks.append(
+        Check("7a", "fastgroq RSS rise, share of the file", rise.median / (size / 2**20) if rise else None, "<=", 0.1)
+    )
+    report_checks(result, c0)
+
+
+def _case_batch_output(result: Result, clients: Clients, s: Settings) -> None:
+    import groq.types.chat
+    import msgspec
+
+    m0, c0 = len(result.measures), len(result.checks)
+    n = s.batch_lines
+    scenario = f"batchout-{n}"
+    fns: dict[str, Callable[[], float]] = {}
+    fg = clients.fastgroq_module
+    if fg:
+        # As the README decodes an output file: a Struct for the line (gc=False, like fastgroq's response types),
+        # the completion typed, one decode_lines call with the cyclic GC paused as the runtime does for big bodies.
+        response = msgspec.defstruct("Response", [("status_code", int), ("body", fg.types.ChatCompletion)], gc=False)
+        line_type = msgspec.defstruct("Line", [("custom_id", str), ("response", response)], gc=False)
+        decoder = msgspec.json.Decoder(line_type)
+        client = clients.get("fastgroq", scenario)
+
+        def fastgroq_sample() -> float:
+            start = time.perf_counter()
+            data = client.files.content(payloads.FILE_ID).content
+            gc.disable()
+            try:
+                lines = decoder.decode_lines(data)
+            finally:
+                gc.enable()
+            total = sum(touch_completion(line.response.body) for line in lines)
+            elapsed = time.perf_counter() - start
+            _expect(len(lines), n, total)
+            return elapsed
+
+        fns["fastgroq"] = fastgroq_sample
+    groq_client = clients.get("groq", scenario)
+    groq_type = groq.types.chat.ChatCompletion
+
+    def groq_sample(build: Callable[[Any], Any]) -> Callable[[], float]:
+        def sample() -> float:
+            start = time.perf_counter()
+            text = groq_client.files.content(payloads.FILE_ID).text()
+            completions = [build(json.loads(line)["response"]["body"]) for line in text.splitlines()]
+            total = sum(touch_completion(c) for c in completions)
+            elapsed = time.perf_counter() - start
+            _expect(len(completions), n, total)
+            return elapsed
+
+        return sample
+
+    # A caller of the official SDK types each completion with model_validate (pydantic-core's validation; the
+    # SDK's own unvalidated construct_type is slower here, ~3.5x at 10,000 lines, so it is not the comparison).
+    fns["groq + json + model_validate"] = groq_sample(groq_type.model_validate)
+    samples = alternate(fns, s.batch_rounds, 1)
+    title = f"batch output file of {n:,} lines: download + decode into typed completions"
+    notes = {
+        "fastgroq": "files.content + msgspec Decoder(Line).decode_lines (GC paused), the completion typed",
+        "groq + json + model_validate": "files.content().text() + json.loads per line + ChatCompletion.model_validate",
+    }
+    for client_name, values in samples.items():
+        result.measures.append(Measure("7b", title, client_name, "s", values, notes[client_name]))
+    report(result, "7b", title, m0)
+    result.ratio("7b", "groq/fastgroq time", ("7b", "groq + json + model_validate"), ("7b", "fastgroq"), "", None)
+    report_checks(result, c0)
+
+
+def _expect(count: int, n: int, total: int) -> None:
+    if count != n or total <= 0:
+        raise AssertionError(f"{count} lines decoded, expected {n}")
+
+
+def _case_embeddings(result: Result, clients: Clients, s: Settings) -> None:
+    import groq._models
+    import groq.types
+
+    m0, c0 = len(result.measures), len(result.checks)
+    n = s.embed_inputs
+    scenario = f"embed-{n}"
+    body = payloads.embeddings(n)
+    inputs = [f"input {i}" for i in range(n)]
+    fns: dict[str, Callable[[], float]] = {}
+    fg = clients.fastgroq_module
+
+    def timed(op: Callable[[], Any]) -> Callable[[], float]:
+        def sample() -> float:
+            start = time.perf_counter()
+            result_ = op()
+            elapsed = time.perf_counter() - start
+            if len(result_.data) != n:
+                raise AssertionError(f"{len(result_.data)} embeddings, expected {n}")
+            return elapsed * 1000
+
+        return sample
+
+    if fg:
+        from fastgroq._outcome import decode_json
+        from fastgroq._resources import CREATE_EMBEDDING
+
+        decoder = CREATE_EMBEDDING.response_decoder
+        fns["fastgroq decode"] = timed(lambda: decode_json(decoder, body))
+        fg_client = clients.get("fastgroq", scenario)
+        fns["fastgroq e2e"] = timed(lambda: fg_client.embeddings.create(model="nomic-embed-text-v1_5", input=inputs))
+    groq_type = groq.types.CreateEmbeddingResponse
+    fns["groq decode"] = timed(lambda: groq._models.construct_type(type_=groq_type, value=json.loads(body)))
+    groq_client = clients.get("groq", scenario)
+    fns["groq e2e"] = timed(lambda: groq_client.embeddings.create(model="nomic-embed-text-v1_5", input=inputs))
+    samples = alternate(fns, s.rounds, s.warmup)
+    title = f"embeddings of {n:,} inputs x 768 floats ({len(body) / 1e6:.1f} MB)"
+    notes = {
+        "fastgroq decode": "the runtime's decode: cached Decoder(CreateEmbeddingResponse)",
+        "groq decode": "json.loads + groq._models.construct_type (the SDK's real path)",
+    }
+    for client_name, values in samples.items():
+        result.measures.append(
+            Measure("7c", title, client_name, "ms", values, notes.get(client_name, "request + response"))
+        )
+    report(result, "7c", title, m0)
+    result.ratio("7c", "groq/fastgroq decode time", ("7c", "groq decode"), ("7c", "fastgroq decode"), "", None)
+    result.ratio("7c", "groq/fastgroq e2e time", ("7c", "groq e2e"), ("7c", "fastgroq e2e"), "", None)
     report_checks(result, c0)

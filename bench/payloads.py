@@ -257,3 +257,72 @@ SMALL_REQUEST: dict[str, Any] = {
     "temperature": 0.2,
     "max_completion_tokens": 256,
 }
+
+
+# -- case 7: files, batches and embeddings ------------------------------------------------------------------------
+
+FILE_ID = "file_01kb3w9x7ffq8v2m4n6p0r5t1y"
+
+
+def file_object(size: int = 0) -> bytes:
+    """The reply to POST /files: the uploaded file's object."""
+    body = {
+        "id": FILE_ID,
+        "object": "file",
+        "bytes": size,
+        "created_at": CREATED,
+        "filename": "upload.jsonl",
+        "purpose": "batch",
+    }
+    return dumps(body)
+
+
+def batch_output(n: int = 100_000) -> bytes:
+    """A batch's output file (GET /files/{id}/content): ``n`` JSONL result lines, each a whole chat completion."""
+    lines = []
+    for i in range(n):
+        words = " ".join(_WORDS[(i + k) % len(_WORDS)] for k in range(12))
+        completion = {
+            "id": f"chatcmpl-{i:08d}-5b1d-4e8a-9c6f-2d4b8a1e0f37",
+            "object": "chat.completion",
+            "created": CREATED,
+            "model": MODEL,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": words},
+                    "logprobs": None,
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": _usage(12),
+            "system_fingerprint": FINGERPRINT,
+            "x_groq": {"id": f"req_{i:026d}"},
+        }
+        line = {
+            "id": f"batch_req_{i:026d}",
+            "custom_id": f"request-{i}",
+            "response": {"status_code": 200, "request_id": f"req_{i:026d}", "body": completion},
+            "error": None,
+        }
+        lines.append(dumps(line))
+    return b"\n".join(lines) + b"\n"
+
+
+def embeddings(n: int = 2048, dimensions: int = 768) -> bytes:
+    """The reply to POST /embeddings for ``n`` inputs: one ``dimensions``-float vector each (nomic-embed's 768)."""
+    data = [
+        {
+            "object": "embedding",
+            "index": i,
+            "embedding": [round(((i * 31 + k * 17) % 2001 - 1000) / 1000 * 0.0613, 8) for k in range(dimensions)],
+        }
+        for i in range(n)
+    ]
+    body = {
+        "object": "list",
+        "data": data,
+        "model": "nomic-embed-text-v1_5",
+        "usage": {"prompt_tokens": n * 8, "total_tokens": n * 8},
+    }
+    return dumps(body)

@@ -151,6 +151,11 @@ def settings_for(args: argparse.Namespace) -> cases.Settings:
             memory_small=1_000,
             memory_rounds=1,
             groq_sse=False,
+            upload_mb=10,
+            upload_rounds=1,
+            batch_lines=10_000,
+            batch_rounds=1,
+            embed_inputs=256,
         )
     else:
         s = cases.Settings()
@@ -293,7 +298,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fast smoke run (small payloads, one round)")
     parser.add_argument("--rounds", type=int, default=0, help="measured rounds per case (default 5; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="folder for latest.md/.json/.png")
-    parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers to run")
+    parser.add_argument("--cases", default="1,2,3,4,5,6,7", help="comma-separated case numbers to run")
     parser.add_argument("--profile", action="store_true", help="only profile the fastgroq stream case")
     parser.add_argument(
         "--baseline",
@@ -343,6 +348,7 @@ def main() -> int:
             "4": lambda: cases.case_cold_start(result, clients, settings),
             "5": lambda: cases.case_memory(result, clients, settings, port),
             "6": lambda: cases.case_sse(result, clients, settings),
+            "7": lambda: cases.case_files(result, clients, settings, port),
         }
         failed = []
         for number, step in steps.items():

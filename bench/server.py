@@ -83,8 +83,20 @@ def _json(body: bytes, gzipped: bool) -> Segments:
     return [(_JSON_HEAD + frame(body) + _LAST, 1)]
 
 
+# Case 7's scenarios and the path each answers (besides /chat/completions for the others).
+ENDPOINTS = {"upload": "/files", "batchout": "/content", "embed": "/embeddings"}
+
+
 def build(scenario: str, gzipped: bool = False) -> Segments | None:
     kind, _, count = scenario.partition("-")
+    if kind == "upload":
+        return [(_JSON_HEAD + frame(payloads.file_object()) + _LAST, 1)]
+    if kind == "batchout":
+        body = payloads.batch_output(int(count or 100_000))
+        head = _JSON_HEAD.replace(b"application/json", b"application/octet-stream")
+        return [(head + frame(body) + _LAST, 1)]
+    if kind == "embed":
+        return _json(payloads.embeddings(int(count or 2048)), gzipped)
     if kind == "content":
         return _content_stream(int(count))
     if kind == "tools":
@@ -109,7 +121,7 @@ _404 = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-len
 
 def response_for(path: str, gzipped: bool = False) -> Segments | None:
     scenario = path.lstrip("/").split("/", 1)[0]
-    if not path.endswith("/chat/completions"):
+    if not path.endswith(ENDPOINTS.get(scenario.partition("-")[0], "/chat/completions")):
         return None
     key = (scenario, gzipped)
     with _lock:
@@ -135,20 +147,22 @@ class Handler(socketserver.BaseRequestHandler):
                 lines = head.split(b"\r\n")
                 path = lines[0].split(b" ")[1].decode()
                 length = 0
-                gzipped = False
+                gzipped = chunked = False
                 for line in lines[1:]:
                     name, _, value = line.partition(b":")
                     name = name.strip().lower()
                     if name == b"content-length":
                         length = int(value)
+                    elif name == b"transfer-encoding":
+                        chunked = b"chunked" in value.lower()
                     elif GZIP and name == b"accept-encoding":
                         gzipped = b"gzip" in value.lower()
-                while len(buf) < length:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    buf += data
-                buf = buf[length:]  # the request body is not needed: the path selects the reply
+                # The request body is not needed (the path selects the reply): skipped as it arrives, never
+                # held, so a 100 MB upload costs the server nothing but the reads.
+                skipped = _skip_chunked(sock, buf) if chunked else _skip(sock, buf, length)
+                if skipped is None:
+                    return
+                buf = skipped
                 segments = response_for(path, gzipped)
                 if segments is None:
                     sock.sendall(_404)
@@ -158,6 +172,37 @@ class Handler(socketserver.BaseRequestHandler):
                         sock.sendall(data)
         except (BrokenPipeError, ConnectionResetError):
             return  # a client that stops reading mid-stream is not an error here
+
+
+def _skip(sock: socket.socket, buf: bytes, length: int) -> bytes | None:
+    """Read past ``length`` body bytes (some already in ``buf``); what follows them, or None if the peer left."""
+    if len(buf) >= length:
+        return buf[length:]
+    left = length - len(buf)
+    while left:
+        data = sock.recv(min(left, 1 << 20))
+        if not data:
+            return None
+        left -= len(data)
+    return b""
+
+
+def _skip_chunked(sock: socket.socket, buf: bytes) -> bytes | None:
+    """Read past a chunked body; what follows it, or None if the peer left."""
+    while True:
+        while b"\r\n" not in buf:
+            data = sock.recv(65536)
+            if not data:
+                return None
+            buf += data
+        size_line, _, buf = buf.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        rest = _skip(sock, buf, size + 2)  # the chunk and its CRLF
+        if rest is None:
+            return None
+        buf = rest
+        if size == 0:
+            return buf
 
 
 class Server(socketserver.ThreadingTCPServer):
