@@ -223,6 +223,9 @@ class Flavor:
     response_module: str
     binary_response: str
     streamed_binary_response: str
+    groq_module: (
+        str  # the generated module of the client class: ``_client`` (``Groq``) / ``_async_groq`` (``AsyncGroq``)
+    )
 
     @property
     def is_async(self) -> bool:
@@ -244,6 +247,7 @@ SYNC = Flavor(
     response_module="_response",
     binary_response="BinaryAPIResponse",
     streamed_binary_response="StreamedBinaryAPIResponse",
+    groq_module="_client",
 )
 ASYNC = Flavor(
     name="async",
@@ -260,6 +264,7 @@ ASYNC = Flavor(
     response_module="_async_response",
     binary_response="AsyncBinaryAPIResponse",
     streamed_binary_response="AsyncStreamedBinaryAPIResponse",
+    groq_module="_async_groq",
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import API, AREAS_PACKAGE, SYNC, Flavor, SchemaError
+from .ir import API, AREAS_PACKAGE, ASYNC, SYNC, Flavor, SchemaError
 from .signatures import Param, request_params
 
 CODEGEN = Path(__file__).resolve().parent
@@ -22,7 +22,7 @@ PACKAGE_TEMPLATES = TEMPLATES / "package"
 # The hand-written part of the package (client core, transport, streaming, errors): plain Python, copied as is.
 RUNTIME = CODEGEN / "runtime"
 # The clients whose resources are generated, each from _resources.py.jinja (``ir.SYNC``, ``ir.ASYNC``).
-CLIENT_FLAVORS: tuple[Flavor, ...] = (SYNC,)
+CLIENT_FLAVORS: tuple[Flavor, ...] = (SYNC, ASYNC)
 # What a file argument of an upload accepts (fastgroq._files.FileTypes, the official SDK's groq._types.FileTypes).
 FILE_TYPES = "FileTypes"
 
@@ -103,7 +103,12 @@ def render_package(
     files += [
         GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
         *(GeneratedFile(f"{f.module}.py", render_resources(env, context, f), src) for f in CLIENT_FLAVORS),
-        GeneratedFile("_client.py", env.get_template("_client.py.jinja").render(context), src),
+        *(
+            GeneratedFile(
+                f"{f.groq_module}.py", env.get_template("_client.py.jinja").render({**context, "flavor": f}), src
+            )
+            for f in CLIENT_FLAVORS
+        ),
         GeneratedFile("__init__.py", env.get_template("__init__.py.jinja").render(context), src),
         GeneratedFile("py.typed", "", "codegen/render.py"),
     ]

@@ -6,14 +6,18 @@ Everything runs against real HTTP servers on 127.0.0.1: `fastgroq.testing.MockGr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import http.client
+import inspect
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import fastgroq
@@ -36,14 +40,177 @@ def serve() -> Iterator[MockGroqServer]:
         assert not server.errors, f"mock server errors: {server.errors!r}"
 
 
+# Which client the behaviour tests drive: "sync" (Groq) or "async" (AsyncGroq through `SyncView`). The tests of
+# tests/sync_client/ run once per kind (its conftest.py sets this per test); a test about the sync client alone
+# is marked `sync_only`.
+CLIENT_KIND: dict[str, Any] = {"kind": "sync", "made": 0}
+
+
 def make_client(server: MockGroqServer, **options: Any) -> Groq:
-    """A client for `server` with no retries and short-but-safe timeouts, unless overridden."""
+    """A client for `server` with no retries and short-but-safe timeouts, unless overridden.
+
+    Under the "async" kind it is an ``AsyncGroq`` seen through ``SyncView``: the same calls, run on the
+    test session's event loop.
+    """
     options.setdefault("api_key", API_KEY)
     options.setdefault("base_url", server.base_url)
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", Timeout(connect=CONNECT, read=READ))
     options.setdefault("trust_env", False)
-    return Groq(**options)
+    return make_groq(**options)
+
+
+def make_groq(*args: Any, **options: Any) -> Groq:
+    """``Groq(...)``, or under the "async" kind ``AsyncGroq(...)`` behind a ``SyncView``."""
+    if CLIENT_KIND["kind"] == "async":
+        CLIENT_KIND["made"] += 1
+        return cast(Groq, SyncView(fastgroq.AsyncGroq(*args, **options)))
+    return Groq(*args, **options)
+
+
+# What a test may find, whichever client it drives (no narrowing: the test keeps the sync client's types).
+def is_stream(obj: object) -> bool:
+    return isinstance(obj, (fastgroq.Stream, fastgroq.AsyncStream))
+
+
+def is_raw_response(obj: object) -> bool:
+    return isinstance(obj, (fastgroq.RawResponse, fastgroq.AsyncRawResponse))
+
+
+def is_client(obj: object) -> bool:
+    return isinstance(obj, (fastgroq.Groq, fastgroq.AsyncGroq))
+
+
+class ClientPerKind:
+    """For a module-scoped fixture: one client of each kind, built on first use by the test that needs it."""
+
+    def __init__(self, factory: Callable[[], Groq]) -> None:
+        self._factory = factory
+        self._clients: dict[str, Groq] = {}
+
+    def get(self) -> Groq:
+        kind = CLIENT_KIND["kind"]
+        if kind not in self._clients:
+            self._clients[kind] = self._factory()
+        elif kind == "async":
+            CLIENT_KIND["made"] += 1
+        return self._clients[kind]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+
+def is_async() -> bool:
+    return bool(CLIENT_KIND["kind"] == "async")
+
+
+# --- the async client with the sync client's call shape -------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+class EventLoopThread:
+    """One event loop in a daemon thread for the whole test session: ``run(coro)`` from any thread."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def loop(cls) -> asyncio.AbstractEventLoop:
+        with cls._lock:
+            if cls._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="async-client-tests", daemon=True).start()
+                cls._loop = loop
+            return cls._loop
+
+    @classmethod
+    def run(cls, coro: Coroutine[Any, Any, _T]) -> _T:
+        # Generous: it only bounds a broken run (the tests' own timeouts are far shorter).
+        return asyncio.run_coroutine_threadsafe(coro, cls.loop()).result(timeout=60)
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _sync_iter(agen: AsyncIterator[Any]) -> Iterator[Any]:
+    while True:
+        try:
+            item = EventLoopThread.run(_await(agen.__anext__()))
+        except StopAsyncIteration:
+            return
+        yield wrap(item)
+
+
+_VIEWS: weakref.WeakValueDictionary[int, SyncView] = weakref.WeakValueDictionary()
+
+
+def wrap(value: Any) -> Any:
+    """``value``, or a ``SyncView`` of it when it is one of the async client's objects (the same view while
+    one lives, so ``raw.parse() is raw.parse()`` holds as it does for the object itself)."""
+    if type(value).__module__.startswith("fastgroq._async"):
+        view = _VIEWS.get(id(value))
+        if view is None:
+            view = _VIEWS[id(value)] = SyncView(value)
+        return view
+    if inspect.isasyncgen(value):
+        return _sync_iter(value)
+    return value
+
+
+def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    result = fn(*args, **kwargs)
+    if inspect.isawaitable(result):
+        result = EventLoopThread.run(_await(result))
+    return wrap(result)
+
+
+class SyncView:
+    """An ``AsyncGroq`` (or a resource, ``AsyncStream``, ``AsyncRawResponse``, ... of it) with the sync
+    client's call shape: every coroutine is run to completion on the test session's event loop
+    (``EventLoopThread``), async iterators become iterators, ``async with`` becomes ``with``.
+
+    It lets each behaviour test of tests/sync_client/ drive the async client's real code (aiohttp, its event
+    loop, AsyncStream) unchanged. ``isinstance(view, AsyncStream)`` holds for a view of an ``AsyncStream``.
+    """
+
+    __slots__ = ("__weakref__", "_target")
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "_target", target)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return type(self._target)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if callable(value) and not isinstance(value, type):
+            return functools.partial(_call, value)
+        return wrap(value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._target, name, value)
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return EventLoopThread.run(_await(self._target.__anext__()))
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+    def __enter__(self) -> Any:
+        return wrap(EventLoopThread.run(_await(self._target.__aenter__())))
+
+    def __exit__(self, *exc_info: Any) -> None:
+        EventLoopThread.run(_await(self._target.__aexit__(*exc_info)))
 
 
 def client_fixture(server: MockGroqServer) -> Iterator[Groq]:

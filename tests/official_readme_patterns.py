@@ -7,11 +7,12 @@ function against the loopback server. Keep it written the way the official SDK's
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
 import fastgroq as groq
-from fastgroq import Groq
+from fastgroq import AsyncGroq, Groq
 
 MESSAGES: list[Any] = [
     {"role": "system", "content": "You are a helpful assistant."},
@@ -98,3 +99,63 @@ def managed_client() -> str:
 
 def installed_version() -> str:
     return groq.__version__
+
+
+# --- Async usage (the official README's "Async usage" and "With aiohttp") ----------------------------------
+
+
+def async_usage() -> str | None:
+    client = AsyncGroq(
+        api_key=os.environ.get("GROQ_API_KEY"),  # This is the default and can be omitted
+    )
+
+    async def main() -> str | None:
+        chat_completion = await client.chat.completions.create(messages=MESSAGES, model=MODEL)
+        return chat_completion.choices[0].message.content
+
+    return asyncio.run(main())
+
+
+def async_with_client() -> str:
+    # The official README adds `http_client=DefaultAioHttpClient()`: fastgroq's AsyncGroq is always on aiohttp.
+    async def main() -> str:
+        async with AsyncGroq(
+            api_key=os.environ.get("GROQ_API_KEY"),  # This is the default and can be omitted
+        ) as client:
+            chat_completion = await client.chat.completions.create(messages=MESSAGES, model=MODEL)
+            return chat_completion.id
+
+    return asyncio.run(main())
+
+
+async def async_streaming(client: AsyncGroq) -> str:
+    stream = await client.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)
+    text = ""
+    async for chunk in stream:
+        text += chunk.choices[0].delta.content or ""
+    return text
+
+
+async def async_raw_response(client: AsyncGroq) -> tuple[str | None, str]:
+    response = await client.chat.completions.with_raw_response.create(messages=MESSAGES, model=MODEL)
+    completion = await response.parse()
+    return response.headers.get("X-My-Header"), completion.id
+
+
+async def async_streaming_response_lines(client: AsyncGroq) -> tuple[str | None, list[str]]:
+    async with client.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL) as response:
+        header = response.headers.get("X-My-Header")
+        lines = [line async for line in response.iter_lines()]
+    return header, lines
+
+
+async def async_handle_errors(client: AsyncGroq) -> str:
+    try:
+        await client.chat.completions.create(messages=MESSAGES, model=MODEL)
+    except groq.APIConnectionError as e:
+        return f"The server could not be reached: {e.__cause__!r}"
+    except groq.RateLimitError:
+        return "A 429 status code was received; we should back off a bit."
+    except groq.APIStatusError as e:
+        return f"Another non-200-range status code was received: {e.status_code} {e.response}"
+    return "ok"

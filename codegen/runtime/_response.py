@@ -16,7 +16,14 @@ from ._headers import RateLimits
 from ._http import HTTPRequest, LineDecoder, content_charset, decode_json_body, decode_text
 from ._transport_urllib3 import transport_errors, wrap_transport_error
 
-__all__ = ["APIResponse", "BinaryAPIResponse", "RawResponse", "ResponseContextManager", "StreamedBinaryAPIResponse"]
+__all__ = [
+    "APIResponse",
+    "BaseRawResponse",
+    "BinaryAPIResponse",
+    "RawResponse",
+    "ResponseContextManager",
+    "StreamedBinaryAPIResponse",
+]
 
 T = TypeVar("T")
 
@@ -46,13 +53,10 @@ class _BufferedBody:
 _READ_SIZE = 65536
 
 
-class RawResponse(Generic[T]):
-    """A response with its metadata; ``parse()`` gives the typed result (the official SDK's ``APIResponse``).
+class BaseRawResponse(Generic[T]):
+    """What a raw response shows whatever its client (no I/O): status, headers, request, request id, rate limits.
 
-    ``with_raw_response`` reads a JSON body before returning (a stream's body is read when you iterate
-    the ``Stream`` that ``parse()`` returns); ``with_streaming_response`` returns it with the body unread,
-    to be read only when asked: ``read()``, ``text()``, ``json()``, ``parse()``, or piece by piece with
-    ``iter_bytes()``, ``iter_text()``, ``iter_lines()`` (which do not keep what they hand out).
+    ``RawResponse`` (sync) and ``AsyncRawResponse`` (``_async_response``) add reading the body and ``parse()``.
 
     Attributes:
         status_code: The HTTP status.
@@ -93,7 +97,7 @@ class RawResponse(Generic[T]):
         headers: Mapping[str, str],
         elapsed: float,
         request: HTTPRequest,
-        parser: Callable[[RawResponse[T]], T] | None,
+        parser: Callable[[Any], T] | None,
         content: bytes | None = None,
         live: Any = None,
         retries_taken: int = 0,
@@ -108,10 +112,10 @@ class RawResponse(Generic[T]):
         self.retries_taken = retries_taken
         self.reason_phrase = reason_phrase
         self._content = content
-        self._live: Any = live  # the urllib3 response while its body is unread
+        self._live: Any = live  # the transport's response while its body is unread
         self._consumed = False  # the body went to an iterator or a Stream
         self._stream: Any = None  # weak reference to the Stream that owns the body
-        self._parser: Callable[[RawResponse[T]], T] | None = parser
+        self._parser: Callable[[Any], T] | None = parser
         self._parsed: list[T] = []
         self._rate_limits: RateLimits | None = None
         self._request_id: str | None = headers.get("x-request-id")
@@ -148,15 +152,6 @@ class RawResponse(Generic[T]):
             self._rate_limits = RateLimits.from_headers(self.headers)
         return self._rate_limits
 
-    def parse(self) -> T:
-        """The typed result: decoded once and cached. For a streaming request, the ``Stream``."""
-        if not self._parsed:
-            parser = self._parser
-            assert parser is not None
-            self._parsed.append(parser(self))
-            self._parser = None
-        return self._parsed[0]
-
     # -- the body --------------------------------------------------------------------------------------
 
     @property
@@ -166,6 +161,51 @@ class RawResponse(Generic[T]):
             stream = self._stream()
             return stream is None or bool(stream.closed)
         return self._live is None
+
+    def _take_body(self) -> Any:
+        """Hand the unread body to an iterator or a stream (once)."""
+        if self._consumed or (self._live is None and self._content is None):
+            raise StreamAlreadyConsumed()
+        self._consumed = True
+        if self._live is None:
+            assert self._content is not None
+            return self._buffered(self._content)
+        return self._live
+
+    def _buffered(self, data: bytes) -> Any:
+        """An already-read body that a stream can read like a live one."""
+        return _BufferedBody(data)
+
+    def _attach_stream(self, stream: Any) -> None:
+        """Record the ``Stream`` that now owns the body (weakly: the Stream points back at this response)."""
+        import weakref
+
+        self._live = None
+        self._stream = weakref.ref(stream)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}] {self.method} {self.url}>"
+
+
+class RawResponse(BaseRawResponse[T]):
+    """A response with its metadata; ``parse()`` gives the typed result (the official SDK's ``APIResponse``).
+
+    ``with_raw_response`` reads a JSON body before returning (a stream's body is read when you iterate
+    the ``Stream`` that ``parse()`` returns); ``with_streaming_response`` returns it with the body unread,
+    to be read only when asked: ``read()``, ``text()``, ``json()``, ``parse()``, or piece by piece with
+    ``iter_bytes()``, ``iter_text()``, ``iter_lines()`` (which do not keep what they hand out).
+    """
+
+    __slots__ = ()
+
+    def parse(self) -> T:
+        """The typed result: decoded once and cached. For a streaming request, the ``Stream``."""
+        if not self._parsed:
+            parser = self._parser
+            assert parser is not None
+            self._parsed.append(parser(self))
+            self._parser = None
+        return self._parsed[0]
 
     def read(self) -> bytes:
         """Read the whole body (once; later calls return the same bytes) and release the connection."""
@@ -271,31 +311,11 @@ class RawResponse(Generic[T]):
             live.close()
             live.release_conn()
 
-    def _take_body(self) -> Any:
-        """Hand the unread body to an iterator or a ``Stream`` (once)."""
-        if self._consumed or (self._live is None and self._content is None):
-            raise StreamAlreadyConsumed()
-        self._consumed = True
-        if self._live is None:
-            assert self._content is not None
-            return _BufferedBody(self._content)
-        return self._live
-
-    def _attach_stream(self, stream: Any) -> None:
-        """Record the ``Stream`` that now owns the body (weakly: the Stream points back at this response)."""
-        import weakref
-
-        self._live = None
-        self._stream = weakref.ref(stream)
-
     def __del__(self) -> None:
         # Dropped with its body never read nor handed to a Stream: close the connection (not drained).
         if self._live is not None and not self._consumed:
             with contextlib.suppress(Exception):
                 self._close_live()
-
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
 
 
 class BinaryAPIResponse(RawResponse[bytes]):

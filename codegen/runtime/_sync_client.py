@@ -23,7 +23,6 @@ from ._outcome import (
     decode_body,
     is_event_stream,
     not_an_event_stream,
-    redirect,
     status_error,
 )
 from ._response import BinaryAPIResponse, RawResponse, StreamedBinaryAPIResponse
@@ -175,36 +174,8 @@ class SyncAPIClient(BaseClient):
             raise wrap_transport_error(exc, request=first.view()) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    @staticmethod
-    def _redirected(request: PreparedRequest, status: int, location: str, hop: int) -> PreparedRequest:
-        if hop == MAX_REDIRECTS:
-            error = APIConnectionError(f"Exceeded the maximum of {MAX_REDIRECTS} redirects.", request=request.view())
-            error.retryable = False
-            raise error
-        following = redirect(request, status, location)
-        if following is None:
-            error = APIConnectionError(f"Redirected to an unsupported URL: {location!r}", request=request.view())
-            error.retryable = False
-            raise error
-        log = logger()
-        if log.isEnabledFor(DEBUG):
-            log.debug("%s redirected (%d) to %s %s", request.url, status, following.method, following.url)
-        return following
-
     def _sleep(self, request: PreparedRequest, retry: RetryPolicy, error: APIError) -> None:
-        if isinstance(error, APIStatusError):
-            reason = f"{error.status_code} {error.response.reason_phrase or ''}".strip()
-        else:
-            reason = str(error)
-        logger().info(
-            "Retrying %s %s in %.2f s (retry %d of %d) after %s",
-            request.method,
-            request.url,
-            retry.sleep,
-            retry.retries_taken,
-            retry.max_retries,
-            reason,
-        )
+        self._log_retry(request, retry, error)
         if retry.sleep > 0:
             time.sleep(retry.sleep)
 

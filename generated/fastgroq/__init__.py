@@ -52,6 +52,9 @@ from ._streaming import Stream
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._async_groq import AsyncGroq
+    from ._async_response import AsyncAPIResponse, AsyncRawResponse
+    from ._async_streaming import AsyncStream
     from .types import (
         Batch,
         BatchCreateRequest,
@@ -92,6 +95,10 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "APIResponse",
+    "AsyncAPIResponse",
+    "AsyncGroq",
+    "AsyncRawResponse",
+    "AsyncStream",
     "Groq",
     "HTTPRequest",
     "HTTPResponse",
@@ -198,12 +205,26 @@ _TYPES = frozenset(
         "TranslationCreateRequest",
     }
 )
+# The async client and what it returns, imported when first used: `import fastgroq` imports neither asyncio nor
+# aiohttp (the optional extra `fastgroq[aiohttp]`).
+_ASYNC = {
+    "AsyncGroq": "._async_groq",
+    "AsyncStream": "._async_streaming",
+    "AsyncRawResponse": "._async_response",
+    "AsyncAPIResponse": "._async_response",
+}
 
 if not TYPE_CHECKING:  # type checkers read the imports above
 
     def __getattr__(name: str) -> object:
-        if name not in _TYPES:
+        module = _ASYNC.get(name)
+        if module is not None:
+            from importlib import import_module
+
+            value = getattr(import_module(module, __name__), name)
+        elif name in _TYPES:
+            value = getattr(types, name)
+        else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(types, name)
         globals()[name] = value
         return value

@@ -20,11 +20,14 @@ from ._constants import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
     MIN_SECRET_LENGTH,
     Timeout,
     TimeoutLike,
 )
-from ._exceptions import GroqError, RequestValidationError
+from ._exceptions import APIConnectionError, APIError, APIStatusError, GroqError, RequestValidationError
+from ._logs import DEBUG, logger
+from ._outcome import redirect
 from ._request import (
     NO_OPTIONS,
     PreparedRequest,
@@ -342,6 +345,42 @@ class BaseClient:
         if options is None or options.max_retries is None:
             return self._retry
         return RetryPolicy(max_retries=options.max_retries)
+
+    # -- what both drivers do the same way between two attempts ------------------------------------
+
+    @staticmethod
+    def _redirected(request: PreparedRequest, status: int, location: str, hop: int) -> PreparedRequest:
+        """The request that follows redirect number ``hop`` (``_outcome.redirect``), or a non-retried error."""
+        if hop == MAX_REDIRECTS:
+            error = APIConnectionError(f"Exceeded the maximum of {MAX_REDIRECTS} redirects.", request=request.view())
+            error.retryable = False
+            raise error
+        following = redirect(request, status, location)
+        if following is None:
+            error = APIConnectionError(f"Redirected to an unsupported URL: {location!r}", request=request.view())
+            error.retryable = False
+            raise error
+        log = logger()
+        if log.isEnabledFor(DEBUG):
+            log.debug("%s redirected (%d) to %s %s", request.url, status, following.method, following.url)
+        return following
+
+    @staticmethod
+    def _log_retry(request: PreparedRequest, retry: RetryPolicy, error: APIError) -> None:
+        """The INFO line of a retry, before the driver sleeps ``retry.sleep``."""
+        if isinstance(error, APIStatusError):
+            reason = f"{error.status_code} {error.response.reason_phrase or ''}".strip()
+        else:
+            reason = str(error)
+        logger().info(
+            "Retrying %s %s in %.2f s (retry %d of %d) after %s",
+            request.method,
+            request.url,
+            retry.sleep,
+            retry.retries_taken,
+            retry.max_retries,
+            reason,
+        )
 
 
 def _check_options(

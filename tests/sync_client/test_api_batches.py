@@ -236,6 +236,7 @@ def test_a_file_purpose_the_schema_does_not_know_still_decodes(server: MockGroqS
     assert info.purpose == "fine_tuning" and info.purpose is not None and not info.purpose.is_known
 
 
+@pytest.mark.sync_only
 def test_the_result_files_are_served_by_content_for_the_second_half_of_the_files_api(server: MockGroqServer) -> None:
     # files.content (a binary download) is not generated yet; the mock already serves the bytes.
     import urllib.request

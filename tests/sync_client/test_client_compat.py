@@ -22,7 +22,18 @@ from fastgroq.testing import (
 )
 from fastgroq.types import ErrorObject
 
-from tests.client_helpers import API_KEY, MESSAGES, MODEL, create, free_port, make_client, wait_until
+from tests.client_helpers import (
+    API_KEY,
+    MESSAGES,
+    MODEL,
+    create,
+    free_port,
+    is_raw_response,
+    is_stream,
+    make_client,
+    make_groq,
+    wait_until,
+)
 
 # --- errors: body, error, response, request --------------------------------------------------------------
 
@@ -104,7 +115,9 @@ def test_json_error_body_that_is_not_an_error_object(server: MockGroqServer, cli
 def test_connection_error_has_request() -> None:
     port = free_port()
     with (
-        Groq(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/openai/v1", max_retries=0, trust_env=False) as client,
+        make_groq(
+            api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/openai/v1", max_retries=0, trust_env=False
+        ) as client,
         pytest.raises(APIConnectionError) as info,
     ):
         create(client)
@@ -128,6 +141,7 @@ def test_stream_error_body_and_request(server: MockGroqServer, client: Groq) -> 
     assert e.request is not None and e.request.headers["Accept"] == "text/event-stream"
 
 
+@pytest.mark.sync_only
 def test_status_error_constructed_the_official_way() -> None:
     """Code that builds errors for its own tests (``APIStatusError(msg, response=..., body=...)``)."""
 
@@ -226,7 +240,7 @@ def test_timeout_rejects_other_objects() -> None:
     with pytest.raises(TypeError, match=r"httpx\.Timeout"):
         Groq(api_key=API_KEY, timeout="5")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="read timeout must be positive"):
-        Groq(api_key=API_KEY, timeout=DuckTimeout(connect=1.0, read=-1))
+        make_groq(api_key=API_KEY, timeout=DuckTimeout(connect=1.0, read=-1))
 
 
 def test_timeout_accepts_a_real_httpx_timeout(server: MockGroqServer) -> None:
@@ -239,6 +253,7 @@ def test_timeout_accepts_a_real_httpx_timeout(server: MockGroqServer) -> None:
             create(client, timeout=httpx.Timeout(0.2))
 
 
+@pytest.mark.sync_only
 def test_package_does_not_import_httpx() -> None:
     script = (
         "import sys, fastgroq\n"
@@ -330,7 +345,7 @@ def test_raw_response_surface(server: MockGroqServer, client: Groq) -> None:
     assert raw.parse().choices[0].message.content == "raw!"
     assert (raw.retries_taken, raw.http_version, raw.reason_phrase) == (0, "HTTP/1.1", "OK")
     assert raw.elapsed.total_seconds() >= 0
-    assert isinstance(raw, fastgroq.APIResponse)
+    assert is_raw_response(raw)
 
 
 def test_raw_stream_response_reads_lazily(server: MockGroqServer, client: Groq) -> None:
@@ -403,7 +418,7 @@ def test_streaming_response_parse_gives_the_stream(server: MockGroqServer, clien
     server.enqueue(Reply.sse(chat_completion_chunks(["Hel", "lo"], request_id="req_sp")))
     with client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES, stream=True) as r:
         stream = r.parse()
-        assert isinstance(stream, fastgroq.Stream)
+        assert is_stream(stream)
         assert "".join(stream.iter_text()) == "Hello"
         assert stream.request_id == "req_sp"
     assert r.is_closed and stream.closed

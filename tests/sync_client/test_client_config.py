@@ -15,7 +15,7 @@ import pytest
 from fastgroq import Groq, GroqError, Timeout
 from fastgroq.testing import MockGroqServer, Reply, chat_completion, models_list
 
-from tests.client_helpers import API_KEY, MESSAGES, MODEL, create, make_client, wait_until
+from tests.client_helpers import API_KEY, MESSAGES, MODEL, create, is_client, make_client, make_groq, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,21 +31,21 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_api_key_from_argument(server: MockGroqServer, clean_env: pytest.MonkeyPatch) -> None:
-    with Groq(api_key="gsk_from_arg", base_url=server.base_url, max_retries=0, trust_env=False) as client:
+    with make_groq(api_key="gsk_from_arg", base_url=server.base_url, max_retries=0, trust_env=False) as client:
         create(client)
     assert server.requests[0].headers["Authorization"] == "Bearer gsk_from_arg"
 
 
 def test_api_key_from_environment(server: MockGroqServer, clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("GROQ_API_KEY", "gsk_from_env")
-    with Groq(base_url=server.base_url, max_retries=0, trust_env=False) as client:
+    with make_groq(base_url=server.base_url, max_retries=0, trust_env=False) as client:
         create(client)
     assert server.requests[0].headers["Authorization"] == "Bearer gsk_from_env"
 
 
 def test_api_key_argument_wins_over_environment(server: MockGroqServer, clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("GROQ_API_KEY", "gsk_from_env")
-    with Groq(api_key="gsk_from_arg", base_url=server.base_url, max_retries=0, trust_env=False) as client:
+    with make_groq(api_key="gsk_from_arg", base_url=server.base_url, max_retries=0, trust_env=False) as client:
         create(client)
     assert server.requests[0].headers["Authorization"] == "Bearer gsk_from_arg"
 
@@ -55,7 +55,7 @@ def test_missing_api_key_fails_at_construction(clean_env: pytest.MonkeyPatch, en
     if env_value is not None:
         clean_env.setenv("GROQ_API_KEY", env_value)
     with pytest.raises(GroqError) as info:
-        Groq()
+        make_groq()
     assert "GROQ_API_KEY" in str(info.value)
     assert "api_key" in str(info.value)
 
@@ -73,14 +73,14 @@ def test_base_url_from_argument(server: MockGroqServer, clean_env: pytest.Monkey
 
 def test_base_url_from_environment(server: MockGroqServer, clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("GROQ_BASE_URL", server.root_url)
-    with Groq(api_key=API_KEY, max_retries=0, trust_env=False) as client:
+    with make_groq(api_key=API_KEY, max_retries=0, trust_env=False) as client:
         assert client.base_url == server.base_url
         create(client)
     assert server.requests[0].path == "/openai/v1/chat/completions"
 
 
 def test_base_url_default(clean_env: pytest.MonkeyPatch) -> None:
-    with Groq(api_key=API_KEY) as client:
+    with make_groq(api_key=API_KEY) as client:
         assert client.base_url == "https://api.groq.com/openai/v1"
         assert client.base_url == fastgroq.DEFAULT_ENDPOINT
 
@@ -110,9 +110,10 @@ def test_openai_compatible_v1_root(server: MockGroqServer, suffix: str) -> None:
 
 def test_invalid_base_url_is_a_clear_error() -> None:
     with pytest.raises(GroqError, match="base_url"):
-        Groq(api_key=API_KEY, base_url="api.groq.com")
+        make_groq(api_key=API_KEY, base_url="api.groq.com")
 
 
+@pytest.mark.sync_only
 def test_seed_constants_importable() -> None:
     from fastgroq import CHAT_COMPLETION_ROUTE, CHAT_COMPLETION_STREAM_PREFIX, DEFAULT_ENDPOINT
 
@@ -215,7 +216,7 @@ def test_close_closes_pooled_connections(server: MockGroqServer) -> None:
 
 def test_context_manager_closes(server: MockGroqServer) -> None:
     with make_client(server) as client:
-        assert isinstance(client, Groq)
+        assert is_client(client)
         create(client)
         assert server.open_connections == 1
     wait_until(lambda: server.open_connections == 0, message="server seeing the client close its connection")
@@ -322,6 +323,7 @@ def test_api_key_not_in_debug_log(server: MockGroqServer, client: Groq, caplog: 
         assert API_KEY not in record.getMessage()
 
 
+@pytest.mark.sync_only
 def test_api_key_not_in_groq_log_debug_output(server: MockGroqServer) -> None:
     """GROQ_LOG=debug (read once per process) in a child process talking to this test's server."""
     script = textwrap.dedent(

@@ -25,6 +25,7 @@ from tests.client_helpers import (
     create,
     free_port,
     make_client,
+    make_groq,
 )
 
 STATUS_CLASSES = [
@@ -146,7 +147,7 @@ def test_status_error_on_get(server: MockGroqServer, client: Groq) -> None:
 
 def test_refused_connection() -> None:
     port = free_port()
-    client = Groq(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0, trust_env=False)
+    client = make_groq(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0, trust_env=False)
     with client, pytest.raises(APIConnectionError) as info:
         create(client)
     err = info.value
@@ -222,7 +223,7 @@ def _unaccepting_listener() -> Iterator[int]:
 def test_connect_timeout() -> None:
     with (
         _unaccepting_listener() as port,
-        Groq(
+        make_groq(
             api_key=API_KEY,
             base_url=f"http://127.0.0.1:{port}",
             max_retries=0,

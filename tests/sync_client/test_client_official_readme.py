@@ -12,6 +12,9 @@ from fastgroq.testing import MockGroqServer, Reply, chat_completion
 from tests import official_readme_patterns as readme
 from tests.client_helpers import wait_until
 
+# Code written for the official sync client, as its users write it: about Groq alone.
+pytestmark = pytest.mark.sync_only
+
 
 @pytest.fixture
 def env(server: MockGroqServer, monkeypatch: pytest.MonkeyPatch) -> MockGroqServer:

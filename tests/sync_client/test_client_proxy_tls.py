@@ -23,6 +23,7 @@ from tests.client_helpers import (
     create,
     free_port,
     make_client,
+    make_groq,
     serve,
 )
 
@@ -194,7 +195,7 @@ def tls_server(tls_cert: tuple[str, str]) -> Iterator[str]:
 
 
 def _tls_client(base_url: str, verify: Any) -> Groq:
-    return Groq(api_key=API_KEY, base_url=base_url, verify=verify, max_retries=2, timeout=5, trust_env=False)
+    return make_groq(api_key=API_KEY, base_url=base_url, verify=verify, max_retries=2, timeout=5, trust_env=False)
 
 
 def test_tls_with_ca_bundle(tls_server: str, tls_cert: tuple[str, str]) -> None:

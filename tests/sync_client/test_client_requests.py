@@ -17,7 +17,7 @@ from fastgroq.types import (
     ModelListResponse,
 )
 
-from tests.client_helpers import MESSAGES, MODEL, create
+from tests.client_helpers import MESSAGES, MODEL, create, is_raw_response, is_stream
 
 SCOUT = "meta-llama/llama-4-scout-17b-16e-instruct"
 
@@ -98,7 +98,7 @@ def test_prebuilt_request_accepted(server: MockGroqServer, client: Groq) -> None
 def test_prebuilt_streaming_request_returns_stream(server: MockGroqServer, client: Groq) -> None:
     request = ChatCompletionRequest(model=MODEL, messages=[ChatCompletionUserMessageParam(content="Hi")], stream=True)
     with cast("fastgroq.Stream[Any]", client.chat.completions.create(request)) as stream:
-        assert isinstance(stream, fastgroq.Stream)
+        assert is_stream(stream)
         assert all(isinstance(c, fastgroq.ChatCompletionChunk) for c in stream)
 
 
@@ -222,7 +222,7 @@ RATE_HEADERS = {
 def test_with_raw_response(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.json(chat_completion("raw!"), headers=RATE_HEADERS))
     raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES)
-    assert isinstance(raw, fastgroq.RawResponse)
+    assert is_raw_response(raw)
     assert raw.status_code == 200
     assert raw.headers["X-Groq-Region"] == "us-east-1"
     assert raw.headers["content-type"] == "application/json"

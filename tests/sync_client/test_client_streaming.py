@@ -16,13 +16,12 @@ from fastgroq import (
     ChatCompletionChunk,
     Groq,
     IncompleteStreamError,
-    Stream,
     StreamError,
 )
 from fastgroq.testing import Frame, MockGroqServer, Reply, chat_completion_chunks, error_event, sse_event
 from fastgroq.types import ErrorObject
 
-from tests.client_helpers import assert_fastgroq_error, create, make_client, wait_until
+from tests.client_helpers import assert_fastgroq_error, create, is_stream, make_client, wait_until
 
 PIECES = ["Hel", "lo", ", wör", "ld 🌍", "!"]
 TEXT = "".join(PIECES)
@@ -58,7 +57,7 @@ def texts(items: list[ChatCompletionChunk]) -> list[str]:
 def test_stream_returns_stream_of_chunks(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.sse(chunks(), headers={"x-request-id": "req_hdr"}))
     stream = create(client, stream=True)
-    assert isinstance(stream, Stream)
+    assert is_stream(stream)
     received = list(stream)
     assert all(isinstance(c, ChatCompletionChunk) for c in received)
     assert len(received) == len(PIECES) + 2
@@ -193,7 +192,7 @@ def test_with_raw_response_stream(server: MockGroqServer, client: Groq) -> None:
     )
     assert raw.status_code == 200 and raw.request_id == "req_raw"
     stream = raw.parse()
-    assert isinstance(stream, Stream)
+    assert is_stream(stream)
     assert "".join(stream.iter_text()) == TEXT
     assert raw.parse() is stream
 

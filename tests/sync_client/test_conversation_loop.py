@@ -47,6 +47,7 @@ def _served_requests() -> list[tuple[str, dict[str, Any]]]:
 SERVED = _served_requests()
 
 
+@pytest.mark.sync_only
 @pytest.mark.skipif(not CORPUS.exists(), reason=f"the real-traffic corpus is not at {CORPUS}")
 def test_the_corpus_has_the_served_requests() -> None:
     assert len(SERVED) >= 100

@@ -15,6 +15,9 @@ from fastgroq.testing import MockGroqServer, Reply, chat_completion, chat_comple
 
 from tests import official_sdk_code as user
 
+# Code written for the official sync client, as its users write it: about Groq alone.
+pytestmark = pytest.mark.sync_only
+
 
 def test_stream_loop_with_is_not_none_check(server: MockGroqServer, client: Groq) -> None:
     chunks = chat_completion_chunks(["Hel", "lo"], include_usage_chunk=True)

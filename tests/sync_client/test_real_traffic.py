@@ -28,7 +28,7 @@ import pytest
 from fastgroq import APIStatusError, Groq, StreamError
 from fastgroq.testing import MockGroqServer, Reply
 
-from tests.client_helpers import make_client
+from tests.client_helpers import ClientPerKind, make_client
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "real-traffic" / "corpus.jsonl"
 RECORDINGS: list[dict[str, Any]] = (
@@ -56,14 +56,15 @@ def recording_id(index: int, record: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
+def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
     with MockGroqServer() as server:
-        client = make_client(server)
-        yield server, client
-        client.close()
+        clients = ClientPerKind(lambda: make_client(server))
+        yield server, clients
+        clients.close()
         assert not server.errors, server.errors
 
 
+@pytest.mark.sync_only
 def test_the_whole_corpus_is_here() -> None:
     if not CORPUS.exists():
         pytest.skip(f"the real-traffic corpus is not at {CORPUS}")
@@ -199,8 +200,11 @@ def request_for(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("index", range(len(RECORDINGS)), ids=[recording_id(i, r) for i, r in enumerate(RECORDINGS)])
-def test_recorded_response(loopback: tuple[MockGroqServer, Groq], index: int, caplog: pytest.LogCaptureFixture) -> None:
-    server, client = loopback
+def test_recorded_response(
+    loopback: tuple[MockGroqServer, ClientPerKind], index: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, clients = loopback
+    client = clients.get()
     record = RECORDINGS[index]
     caplog.set_level(logging.WARNING, logger="fastgroq")
     replay(server, record)

@@ -2,7 +2,8 @@
 what the WHATWG SSE decoder plus decoding each event one by one yields, and ends the same way.
 
 The Stream has a batched fast path for the common shape of events; this checks it against the plain
-reading of the stream over real loopback sockets, with the server dripping the body in random sizes.
+reading of the stream over real loopback sockets, with the server dripping the body in random sizes, for
+both clients (``Stream`` over urllib3 and ``AsyncStream`` over aiohttp feed the same ``StreamDecoder``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 
 import msgspec
 import pytest
-from fastgroq import APIError, Groq
+from fastgroq import APIError
 from fastgroq._sse import SSEDecoder
 from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks
 from fastgroq.types import ChatCompletionChunk
 from hypothesis import HealthCheck, given, settings, strategies as st
+
+from tests.client_helpers import ClientPerKind, make_groq
 
 CHUNK = msgspec.json.Decoder(ChatCompletionChunk)
 PAYLOADS = [msgspec.json.encode(c) for c in chat_completion_chunks([f" w{i}" for i in range(12)], request_id="req_f")]
@@ -76,17 +79,21 @@ def bodies(draw: st.DrawFn) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
-    with MockGroqServer() as server, Groq(api_key="k", base_url=server.base_url, max_retries=0) as client:
-        yield server, client
+def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
+    """One server and one client of each kind for the module (hypothesis runs many examples)."""
+    with MockGroqServer() as server:
+        clients = ClientPerKind(lambda: make_groq(api_key="k", base_url=server.base_url, max_retries=0))
+        yield server, clients
+        clients.close()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies(), drip=st.sampled_from([None, 7, 61, 300, 1500, 9000]), chunked=st.booleans())
 def test_stream_matches_the_plain_reading(
-    loopback: tuple[MockGroqServer, Groq], body: bytes, drip: int | None, chunked: bool
+    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drip: int | None, chunked: bool
 ) -> None:
-    server, client = loopback
+    server, clients = loopback
+    client = clients.get()
     server.enqueue(Reply.sse_raw(body, drip=drip, chunked=chunked))
     received: list[Any] = []
     outcome = "done"

@@ -1,0 +1,219 @@
+"""The async client's raw responses: ``AsyncRawResponse`` (also exported as ``AsyncAPIResponse``) is what
+``with_raw_response`` and ``with_streaming_response`` return on ``AsyncGroq``; its body methods are awaitable
+(``await raw.parse()``, ``await raw.read()``, ``async for line in raw.iter_lines()``), as in the official SDK.
+The metadata (status, headers, request id, rate limits) is ``BaseRawResponse``'s, shared with the sync client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from ._async_streaming import close_response
+from ._exceptions import StreamAlreadyConsumed
+from ._http import LineDecoder, content_charset, decode_text
+from ._response import BaseRawResponse
+from ._transport_aiohttp import async_transport_errors, wrap_async_transport_error
+
+__all__ = ["AsyncAPIResponse", "AsyncRawResponse", "AsyncResponseContextManager"]
+
+T = TypeVar("T")
+
+_READ_SIZE = 65536
+
+
+class _BufferedAsyncBody:
+    """An already-read body that an ``AsyncStream`` reads like a live aiohttp response (``content.readany``)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    @property
+    def content(self) -> _BufferedAsyncBody:
+        return self
+
+    async def readany(self) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+    def at_eof(self) -> bool:
+        return not self._data
+
+    def release(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._data = b""
+
+
+class AsyncRawResponse(BaseRawResponse[T]):
+    """A response with its metadata; ``await parse()`` gives the typed result (the official ``AsyncAPIResponse``).
+
+    ``with_raw_response`` reads a JSON body before returning (a stream's body is read when you iterate the
+    ``AsyncStream`` that ``await parse()`` returns); ``with_streaming_response`` returns it with the body
+    unread, to be read only when asked: ``await read()``, ``text()``, ``json()``, ``parse()``, or piece by
+    piece with ``async for`` over ``iter_bytes()``, ``iter_text()``, ``iter_lines()``.
+    """
+
+    __slots__ = ()
+
+    async def parse(self) -> T:
+        """The typed result: decoded once and cached. For a streaming request, the ``AsyncStream``."""
+        if not self._parsed:
+            parser = self._parser
+            assert parser is not None
+            result = parser(self)
+            if isinstance(result, Awaitable):
+                result = await result
+            self._parsed.append(result)
+            self._parser = None
+        return self._parsed[0]
+
+    async def read(self) -> bytes:
+        """Read the whole body (once; later calls return the same bytes) and release the connection."""
+        if self._content is not None:
+            return self._content
+        live = self._live
+        if live is None or self._consumed:
+            raise StreamAlreadyConsumed()
+        try:
+            data: bytes = await live.read()
+        except async_transport_errors() as exc:
+            self._close_live()
+            raise wrap_async_transport_error(exc, request_id=self._request_id, request=self.http_request) from exc
+        self._live = None
+        live.release()
+        self._content = data
+        return data
+
+    async def text(self) -> str:
+        """The body decoded with the charset of ``Content-Type`` (UTF-8 by default)."""
+        return decode_text(await self.read(), self.headers)
+
+    async def json(self) -> Any:
+        """The body decoded as JSON (untyped: ``parse()`` gives the typed result)."""
+        import msgspec
+
+        return msgspec.json.decode(await self.read())
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
+        if self._content is not None:
+            data = self._content
+            size = chunk_size or len(data) or 1
+            for start in range(0, len(data), size):
+                yield data[start : start + size]
+            return
+        live = self._take_body()
+        errors = async_transport_errors()
+        pending = b""
+        finished = False
+        try:
+            while True:
+                try:
+                    piece: bytes = await live.content.readany()
+                except errors as exc:
+                    raise wrap_async_transport_error(
+                        exc, request_id=self._request_id, request=self.http_request
+                    ) from exc
+                if not piece:
+                    break
+                if chunk_size is None:
+                    yield piece
+                    continue
+                pending += piece
+                while len(pending) >= chunk_size:
+                    yield pending[:chunk_size]
+                    pending = pending[chunk_size:]
+            if pending:
+                yield pending
+            finished = True
+        finally:
+            self._live = None
+            if finished:
+                live.release()
+            else:  # abandoned or failed part-way: close, never drain
+                live.close()
+
+    async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        """The body as text, decoded incrementally with the charset of ``Content-Type`` (UTF-8 by default)."""
+        import codecs
+
+        charset = content_charset(self.headers)
+        try:
+            decoder = codecs.getincrementaldecoder(charset)("replace")
+        except LookupError:
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        async for piece in self.iter_bytes(chunk_size):
+            text = decoder.decode(piece)
+            if text:
+                yield text
+        text = decoder.decode(b"", True)
+        if text:
+            yield text
+
+    async def iter_lines(self) -> AsyncIterator[str]:
+        """The body as lines of text, without their line endings (for an SSE body: every field line)."""
+        decoder = LineDecoder()
+        async for text in self.iter_text():
+            for line in decoder.decode(text):
+                yield line
+        for line in decoder.flush():
+            yield line
+
+    async def close(self) -> None:
+        """Close the response: an unread or partly read body is dropped with its connection (not drained)."""
+        if self._stream is not None:
+            stream = self._stream()
+            if stream is not None:
+                await stream.close()
+            return
+        self._close_live()
+
+    def _close_live(self) -> None:
+        live = self._live
+        self._live = None
+        if live is not None:
+            if isinstance(live, _BufferedAsyncBody):
+                live.close()
+            else:
+                close_response(live)
+
+    def _buffered(self, data: bytes) -> Any:
+        return _BufferedAsyncBody(data)
+
+    def __del__(self) -> None:
+        # Dropped with its body never read nor handed to a stream: close the connection (not drained).
+        if self._live is not None and not self._consumed:
+            self._close_live()
+
+
+_R = TypeVar("_R", bound="AsyncRawResponse[Any]")
+
+
+class AsyncResponseContextManager(Generic[_R]):
+    """What ``with_streaming_response`` methods of ``AsyncGroq`` return: the request is sent when the
+    ``async with`` block is entered, and the response is closed when it is left (as the official SDK's)."""
+
+    __slots__ = ("_request", "_response")
+
+    def __init__(self, request: Callable[[], Awaitable[_R]]) -> None:
+        self._request = request
+        self._response: _R | None = None
+
+    async def __aenter__(self) -> _R:
+        self._response = await self._request()
+        return self._response
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._response is not None:
+            await self._response.close()
+
+
+AsyncAPIResponse = AsyncRawResponse
+"""The official SDK's name for what the async client's ``with_raw_response`` and ``with_streaming_response`` return."""
