@@ -77,6 +77,15 @@ def is_raw_response(obj: object) -> bool:
     return isinstance(obj, (fastgroq.RawResponse, fastgroq.AsyncRawResponse))
 
 
+def is_binary_response(obj: object, *, streamed: bool = False) -> bool:
+    from fastgroq._async_response import AsyncBinaryAPIResponse, AsyncStreamedBinaryAPIResponse
+    from fastgroq._response import BinaryAPIResponse, StreamedBinaryAPIResponse
+
+    if streamed:
+        return isinstance(obj, (StreamedBinaryAPIResponse, AsyncStreamedBinaryAPIResponse))
+    return isinstance(obj, (BinaryAPIResponse, AsyncBinaryAPIResponse))
+
+
 def is_client(obj: object) -> bool:
     return isinstance(obj, (fastgroq.Groq, fastgroq.AsyncGroq))
 

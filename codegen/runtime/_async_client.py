@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._async_response import AsyncRawResponse
+from ._async_response import AsyncBinaryAPIResponse, AsyncRawResponse, AsyncStreamedBinaryAPIResponse
 from ._async_streaming import AsyncStream
 from ._base_client import BaseClient
-from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_REDIRECTS, Timeout, TimeoutLike
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_ERROR_BODY, MAX_REDIRECTS, Timeout, TimeoutLike
 from ._exceptions import APIConnectionError, APIStatusError, GroqError
 from ._logs import DEBUG, logger
-from ._outcome import REDIRECT_STATUSES, ErrorBody, decode_result, status_error
+from ._outcome import REDIRECT_STATUSES, ErrorBody, decode_body, is_event_stream, not_an_event_stream, status_error
 from ._stream_decoder import StreamDecoder
 from ._transport_aiohttp import AsyncTransport, async_transport_errors, wrap_async_transport_error
 
@@ -82,7 +82,9 @@ class AsyncAPIClient(BaseClient):
         return AsyncTransport(proxy=proxy, verify=verify, max_connections=max_connections, trust_env=trust_env)
 
     async def close(self) -> None:
-        """Close the connections (only the client that created the session closes it)."""
+        """Close the client: a request made with it afterwards raises ``GroqError``. The connections are closed by
+        the client that created the session (closing a ``with_options`` copy closes only the copy)."""
+        self._closed = True
         if self._owns_transport:
             await self._transport.close()
 
@@ -117,7 +119,7 @@ class AsyncAPIClient(BaseClient):
             try:
                 return await self._attempt(op, prepared, retry.retries_taken, raw, streaming_response)
             except (APIConnectionError, APIStatusError) as error:
-                following = retry.increment(error=error)
+                following = retry.increment(error=error, replayable=prepared.replayable)
                 if following is None:
                     if isinstance(error, APIConnectionError):
                         log = logger()
@@ -151,8 +153,12 @@ class AsyncAPIClient(BaseClient):
             )
         if 200 <= status < 300 and (sent.stream or streaming_response):
             if sent.stream:
-                return self._stream_result(op, response, elapsed, sent, raw or streaming_response, retries_taken)
+                return await self._stream_result(op, response, elapsed, sent, raw or streaming_response, retries_taken)
             return self._raw_result(op, response, None, elapsed, sent, retries_taken)
+        if not 200 <= status < 300:
+            # An error body is read up to MAX_ERROR_BODY: a 100 MB page from a proxy is not kept whole.
+            data, complete = await _read_at_most(response, MAX_ERROR_BODY, headers, sent)
+            raise status_error(sent, status, response.reason, headers, data, elapsed, complete=complete)
         try:
             data = await response.read()
         except async_transport_errors() as exc:
@@ -162,11 +168,9 @@ class AsyncAPIClient(BaseClient):
             response.close()
             raise
         response.release()
-        if not 200 <= status < 300:
-            raise status_error(sent, status, response.reason, headers, data, elapsed)
-        if raw:
+        if raw or sent.result == "binary":
             return self._raw_result(op, response, data, elapsed, sent, retries_taken)
-        return decode_result(op, sent, status, response.reason, headers, data, elapsed)
+        return decode_body(op, sent, status, response.reason, headers, data, elapsed)
 
     async def _open(self, request: PreparedRequest) -> tuple[aiohttp.ClientResponse, PreparedRequest]:
         """Send one request and follow redirects, at most ``MAX_REDIRECTS``; transport failures become
@@ -201,15 +205,23 @@ class AsyncAPIClient(BaseClient):
         request: PreparedRequest,
         retries_taken: int,
     ) -> AsyncRawResponse[Any]:
-        """An ``AsyncRawResponse`` for a non-stream 2xx: with its body read (``data``), or unread (None)."""
+        """An ``AsyncRawResponse`` for a non-stream 2xx: with its body read (``data``), or unread (None).
+
+        A binary answer is an ``AsyncBinaryAPIResponse`` (read), or an ``AsyncStreamedBinaryAPIResponse`` (unread).
+        """
         reason = response.reason
         view = request.view()
 
         async def parse(r: AsyncRawResponse[Any]) -> Any:
             body = await r.read()
-            return decode_result(op, request, r.status_code, reason, r.headers, body, elapsed, view=view)
+            if request.result == "binary":
+                return body
+            return decode_body(op, request, r.status_code, reason, r.headers, body, elapsed, view=view)
 
-        return AsyncRawResponse(
+        cls: type[AsyncRawResponse[Any]] = AsyncRawResponse
+        if request.result == "binary":
+            cls = AsyncBinaryAPIResponse if data is not None else AsyncStreamedBinaryAPIResponse
+        return cls(
             status_code=response.status,
             headers=response.headers,
             elapsed=elapsed,
@@ -221,7 +233,7 @@ class AsyncAPIClient(BaseClient):
             reason_phrase=reason or "",
         )
 
-    def _stream_result(
+    async def _stream_result(
         self,
         op: Operation,
         response: aiohttp.ClientResponse,
@@ -237,7 +249,13 @@ class AsyncAPIClient(BaseClient):
             response.close()
             raise
 
-        def make_stream(r: AsyncRawResponse[Any]) -> AsyncStream[Any]:
+        async def make_stream(r: AsyncRawResponse[Any]) -> AsyncStream[Any]:
+            if not is_event_stream(r.headers):
+                # Not an event stream (a JSON error or completion, an HTML page): say what it is, not "truncated".
+                data, complete = await _read_at_most(r._take_body(), MAX_ERROR_BODY, r.headers, request)
+                raise not_an_event_stream(
+                    op, request, r.status_code, r.reason_phrase, r.headers, data, elapsed, complete=complete
+                )
             decoder = StreamDecoder(
                 op,
                 request=r.http_request,
@@ -265,7 +283,37 @@ class AsyncAPIClient(BaseClient):
             raw_response._parser = make_stream
             return raw_response
         # The stream points at its raw response; the link back is weak (see SyncAPIClient._stream_result).
-        stream = make_stream(raw_response)
+        stream = await make_stream(raw_response)
         weak = weakref.ref(stream)
         raw_response._parser = lambda r: weak()
         return stream
+
+
+async def _read_at_most(
+    body: Any, limit: int, headers: Mapping[str, str], request: PreparedRequest
+) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of a body (more only to learn it is longer), and whether that was all of it.
+
+    A body read to its end hands the connection back to the pool; a longer one is closed, not drained.
+    """
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            piece = await body.content.readany()
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+    except async_transport_errors() as exc:
+        body.close()
+        raise wrap_async_transport_error(exc, request_id=headers.get("x-request-id"), request=request.view()) from exc
+    except BaseException:
+        body.close()
+        raise
+    complete = size <= limit
+    if complete:
+        body.release()
+    else:
+        body.close()
+    return b"".join(pieces), complete

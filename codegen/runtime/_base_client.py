@@ -379,6 +379,7 @@ class BaseClient:
             reason,
         )
 
+
 def _check_options(
     default_headers: object, default_query: object, proxy: object, verify: object, trust_env: object
 ) -> None:

@@ -16,13 +16,14 @@ import asyncio
 import atexit
 import contextlib
 import functools
+import os
 import weakref
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._constants import Timeout
 from ._exceptions import APIConnectionError, APITimeoutError, GroqError
-from ._proxies import ProxyChooser, redact_userinfo
+from ._transport_urllib3 import _redact_userinfo as redact_userinfo
 
 if TYPE_CHECKING:
     import ssl
@@ -71,7 +72,11 @@ class AsyncTransport:
         if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
             raise ValueError(f"max_connections must be a positive int, got {max_connections!r}")
         self._aiohttp = import_aiohttp()
-        self._proxy_url = ProxyChooser(proxy, trust_env)
+        self._proxy_given = proxy
+        self._trust_env = trust_env
+        self._proxy_for_origin: dict[tuple[str, str], str | None] = {}
+        self.closed = False
+        self._pid = os.getpid()
         self._verify = verify
         self._ssl: Any = None
         self._max_connections = max_connections
@@ -84,7 +89,7 @@ class AsyncTransport:
     @property
     def proxy_description(self) -> str | None:
         """The explicit proxy with any credentials masked (for reprs)."""
-        return self._proxy_url.description
+        return None if self._proxy_given is None else redact_userinfo(self._proxy_given)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
@@ -94,6 +99,8 @@ class AsyncTransport:
     async def session(self) -> aiohttp.ClientSession:
         """The session of the running loop, made on first use; a ``GroqError`` from any other loop."""
         loop = asyncio.get_running_loop()
+        if self._pid != os.getpid():
+            self._forked()
         current = self._session
         if current is not None and self._loop is loop and not current.closed:
             return current
@@ -101,8 +108,7 @@ class AsyncTransport:
             if not self._loop.is_closed():
                 raise GroqError(
                     "this AsyncGroq client is in use in another event loop, and its connections belong to that "
-                    "loop; make one client per event loop (for example inside the coroutine asyncio.run runs), "
-                    "or `await client.close()` in the first loop before using it in another"
+                    "loop; make one client per event loop (for example inside the coroutine asyncio.run runs)"
                 )
             # Its loop is gone, and its connections with it: start over in this one.
             self._drop_closed_loop()
@@ -133,10 +139,23 @@ class AsyncTransport:
         return converted
 
     def _proxy(self, scheme: str, host: str) -> str | None:
-        """The proxy for ``scheme://host``; aiohttp sends the credentials of its URL as ``Proxy-Authorization``."""
-        url = self._proxy_url(scheme, host)
+        """The proxy for ``scheme://host`` (``proxy=``, else the environment as the core reads it: ``_proxies``);
+        aiohttp sends the credentials of its URL as ``Proxy-Authorization``."""
+        url = self._proxy_given
+        if url is None and self._trust_env:
+            key = (scheme, host)
+            try:
+                url = self._proxy_for_origin[key]
+            except KeyError:
+                from urllib.request import getproxies
+
+                from ._proxies import proxy_for
+
+                url = self._proxy_for_origin[key] = proxy_for(scheme, host, getproxies())
         if url is not None and url.startswith("socks"):
-            raise APIConnectionError(f"proxy {redact_userinfo(url)}: SOCKS proxies need the sync client (Groq)")
+            error = APIConnectionError(f"proxy {redact_userinfo(url)}: SOCKS proxies need the sync client (Groq)")
+            error.retryable = False
+            raise error
         return url
 
     def _tls(self) -> Any:
@@ -167,24 +186,30 @@ class AsyncTransport:
         scheme, host = request.origin
         proxy = self._proxy(scheme, host)
         headers = request.headers
+        content = request.content
+        data: Any = content
+        if content is not None and not isinstance(content, bytes):
+            # An upload goes out part by part, its files read block by block (Content-Length set when known).
+            data = _aiter(content.chunks())
         if not any(name.lower() == "accept-encoding" for name in headers):
             # What http.client (the sync client) sends when no encoding is asked for; aiohttp would ask for gzip.
             headers = {**headers, "Accept-Encoding": "identity"}
         return await session.request(
             request.method,
             self._url(request.url),
-            data=request.content,
+            data=data,
             headers=headers,
             allow_redirects=False,
             proxy=proxy,
             ssl=self._tls() if scheme == "https" else True,
             timeout=self.timeout(request.timeout),
             # aiohttp would label a bodiless POST application/octet-stream; the sync client sends no type.
-            skip_auto_headers=None if request.content is not None else _NO_CONTENT_TYPE,
+            skip_auto_headers=None if content is not None else _NO_CONTENT_TYPE,
         )
 
     async def close(self) -> None:
-        """Close every connection; a later request makes a new session (in whatever loop it runs)."""
+        """Close every connection (the client refuses to send afterwards)."""
+        self.closed = True
         session, closer = self._session, self._closer
         self._session = self._closer = None
         self._loop = None
@@ -193,6 +218,23 @@ class AsyncTransport:
         if closer is not None:
             with contextlib.suppress(Exception):
                 await closer.aclose()
+
+    def _forked(self) -> None:
+        """This process is a child forked from the one that made the session: start a fresh one.
+
+        The pooled sockets are shared with the parent, which still uses them: the inherited session is dropped,
+        not closed (nothing is sent or shut down), and marked closed so that aiohttp does not report it.
+        """
+        session = self._session
+        self._session = self._closer = None
+        self._loop = None
+        self._pid = os.getpid()
+        connector = session.connector if session is not None else None
+        if connector is not None:
+            with contextlib.suppress(Exception):
+                connector._conns.clear()
+                connector._acquired.clear()
+                connector._closed = True
 
     def _drop_closed_loop(self) -> None:
         """Forget a session whose event loop is closed, closing its sockets without that loop."""
@@ -238,6 +280,11 @@ def _close_without_loop(session: aiohttp.ClientSession) -> None:
     connector._closed = True  # releases of responses still alive return at once
 
 
+async def _aiter(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
 def _ssl_setting(verify: bool | str | ssl.SSLContext) -> Any:
     """aiohttp's ``ssl=`` for ``verify``: True (default CAs), False, a CA bundle file or directory, a context."""
     if verify is True:
@@ -270,6 +317,24 @@ def wrap_async_transport_error(
 
     import aiohttp
 
+    if isinstance(exc, aiohttp.ClientHttpProxyError) and 400 <= exc.status < 500:
+        # The proxy answered the CONNECT with a 4xx (407: credentials missing or wrong; 403: not allowed): the same
+        # request gets the same answer, so it is not retried.
+        hint = " (check the credentials in the proxy URL)" if exc.status == 407 else ""
+        error = APIConnectionError(
+            f"The proxy refused to open a tunnel: {exc.status} {exc.message}{hint}",
+            request_id=request_id,
+            request=request,
+        )
+        error.retryable = False
+        return error
+    if isinstance(exc, aiohttp.ClientPayloadError) and "content-encoding" in str(exc).lower():
+        # A body whose Content-Encoding (gzip, deflate) does not decode: the same request gets the same answer.
+        error = APIConnectionError(
+            f"The response body could not be decompressed: {exc}", request_id=request_id, request=request
+        )
+        error.retryable = False
+        return error
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(f"Request timed out while connecting: {exc}", request_id=request_id, request=request)
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):

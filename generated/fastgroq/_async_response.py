@@ -9,6 +9,7 @@ The metadata (status, headers, request id, rate limits) is ``BaseRawResponse``'s
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -19,7 +20,13 @@ from ._http import LineDecoder, content_charset, decode_text
 from ._response import BaseRawResponse
 from ._transport_aiohttp import async_transport_errors, wrap_async_transport_error
 
-__all__ = ["AsyncAPIResponse", "AsyncRawResponse", "AsyncResponseContextManager"]
+__all__ = [
+    "AsyncAPIResponse",
+    "AsyncBinaryAPIResponse",
+    "AsyncRawResponse",
+    "AsyncResponseContextManager",
+    "AsyncStreamedBinaryAPIResponse",
+]
 
 T = TypeVar("T")
 
@@ -192,6 +199,45 @@ class AsyncRawResponse(BaseRawResponse[T]):
         # Dropped with its body never read nor handed to a stream: close the connection (not drained).
         if self._live is not None and not self._consumed:
             self._close_live()
+
+
+class AsyncBinaryAPIResponse(AsyncRawResponse[bytes]):
+    """A binary answer (``audio.speech.create``, ``files.content``), read whole: the official SDK's name.
+
+    ``content`` (or ``await read()``, ``await parse()``) is the body; ``iter_bytes()`` hands it out in pieces;
+    ``await write_to_file(path)`` saves it. To write a large body to disk without holding it in memory, call the
+    method through ``with_streaming_response`` and use ``stream_to_file`` (an ``AsyncStreamedBinaryAPIResponse``).
+    """
+
+    __slots__ = ()
+
+    @property
+    def content(self) -> bytes:
+        """The body."""
+        assert self._content is not None
+        return self._content
+
+    async def write_to_file(self, file: str | os.PathLike[str]) -> None:
+        """Write the body to ``file`` (a path string or a path-like object), replacing what it held."""
+        with open(file, "wb") as out:
+            async for data in self.iter_bytes():
+                out.write(data)
+
+
+class AsyncStreamedBinaryAPIResponse(AsyncRawResponse[bytes]):
+    """A binary answer whose body is read only when asked (``with_streaming_response``): the official SDK's name.
+
+    ``await stream_to_file(path)`` writes it to disk as it arrives, one piece at a time (never held whole in
+    memory); ``iter_bytes()``, ``iter_lines()`` and ``await read()`` work as on any ``AsyncRawResponse``.
+    """
+
+    __slots__ = ()
+
+    async def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None:
+        """Stream the body to ``file`` as it arrives, then release the connection."""
+        with open(file, "wb") as out:
+            async for data in self.iter_bytes(chunk_size):
+                out.write(data)
 
 
 _R = TypeVar("_R", bound="AsyncRawResponse[Any]")

@@ -7,6 +7,7 @@ Each test runs its own event loop (``asyncio.run``) against the loopback server;
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import textwrap
@@ -291,3 +292,45 @@ def test_retries_wait_without_blocking_the_loop(server: MockGroqServer) -> None:
     asyncio.run(main())
     assert finished == ["meanwhile", "retried"]
     assert len(server.requests) == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # 3.12+: fork() in a process with threads (the server's)
+def test_a_forked_child_opens_its_own_connections(server: MockGroqServer) -> None:
+    """As the sync client (issue 10): after a fork the child never reads from the parent's pooled sockets."""
+    client = make(server)
+
+    async def call(who: str) -> Any:
+        return await client.chat.completions.create(model=MODEL, messages=MESSAGES, extra_headers={"X-Who": who})
+
+    loop = asyncio.new_event_loop()  # the parent's loop stays open across the fork
+    try:
+        loop.run_until_complete(call("parent-1"))  # the session now holds one idle connection
+        pid = os.fork()
+        if pid == 0:  # the child: one request in its own loop, then leave without running anything of pytest's
+            code = 2
+            try:
+                code = 0 if asyncio.run(call("child")).choices else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        loop.run_until_complete(call("parent-2"))
+        loop.run_until_complete(client.close())
+    finally:
+        loop.close()
+    connection = {r.headers["X-Who"]: r.connection for r in server.requests}
+    assert connection["child"] != connection["parent-1"]
+    assert connection["parent-2"] == connection["parent-1"]
+
+
+def test_a_closed_client_refuses_to_send(server: MockGroqServer) -> None:
+    async def main() -> None:
+        client = make(server)
+        await client.models.list()
+        await client.close()
+        with pytest.raises(GroqError, match="closed"):
+            await client.models.list()
+
+    asyncio.run(main())
+    assert len(server.requests) == 1

@@ -14,10 +14,9 @@ from typing import Any, TypedDict
 import fastgroq
 import pytest
 from fastgroq import Groq
-from fastgroq._response import BinaryAPIResponse, StreamedBinaryAPIResponse
 from fastgroq.testing import MockGroqServer, Reply, speech_audio
 
-from tests.client_helpers import make_client, serve
+from tests.client_helpers import is_binary_response, make_client, serve
 
 
 class _Speech(TypedDict):
@@ -46,7 +45,7 @@ def client(server: MockGroqServer) -> Iterator[Groq]:
 
 def test_speech_is_a_binary_response_with_the_audio(server: MockGroqServer, client: Groq, tmp_path: Any) -> None:
     response = client.audio.speech.create(**SPEECH, response_format="wav", sample_rate=16000)
-    assert isinstance(response, BinaryAPIResponse)
+    assert is_binary_response(response)
     expected = speech_audio(SPEECH["input"], response_format="wav", sample_rate=16000)
     assert response.content == expected and response.content.startswith(b"RIFF")
     assert response.read() == response.parse() == expected
@@ -68,7 +67,7 @@ def test_speech_through_with_raw_response_and_on_the_client(server: MockGroqServ
         "POST", "/audio/speech", Reply.raw(b"ID3audio", content_type="audio/mpeg", headers={"x-request-id": "r"})
     )
     raw = client.audio.speech.with_raw_response.create(**SPEECH)
-    assert isinstance(raw, BinaryAPIResponse)
+    assert is_binary_response(raw)
     assert (raw.status_code, raw.request_id, raw.content) == (200, "r", b"ID3audio")
     assert client.with_raw_response.audio.speech.create(**SPEECH).content == b"ID3audio"
 
@@ -79,7 +78,7 @@ def test_speech_streamed_to_a_file_is_never_held_in_memory(
     audio = os.urandom(3 * 1024 * 1024 + 7)
     server.enqueue(Reply.raw(audio, content_type="audio/wav", chunked=True, headers={"x-request-id": "req_s"}))
     with client.audio.speech.with_streaming_response.create(**SPEECH) as response:
-        assert isinstance(response, StreamedBinaryAPIResponse)
+        assert is_binary_response(response, streamed=True)
         assert response.request_id == "req_s" and not response.is_closed
         response.stream_to_file(tmp_path / "big.wav", chunk_size=64 * 1024)
         assert response.content is None  # written piece by piece, not kept
@@ -146,7 +145,7 @@ def test_files_content_downloads_a_file_of_the_account(
     data = b'{"custom_id": "a"}\n{"custom_id": "b"}\n'
     file_id = server.state.add_file(data)["id"]
     content = client.files.content(file_id)
-    assert isinstance(content, BinaryAPIResponse)
+    assert is_binary_response(content)
     assert content.content == data
     assert list(content.iter_lines()) == ['{"custom_id": "a"}', '{"custom_id": "b"}']
     content.write_to_file(tmp_path / "out.jsonl")

@@ -244,7 +244,7 @@ def _connects(tunnel: TunnelProxy) -> list[str]:
 def test_https_through_a_connect_proxy(tls_server: str, tls_cert: tuple[str, str]) -> None:
     with (
         TunnelProxy() as tunnel,
-        Groq(
+        make_groq(
             api_key=API_KEY, base_url=tls_server, proxy=tunnel.url, verify=_ca(tls_cert), max_retries=0, trust_env=False
         ) as client,
     ):
@@ -257,7 +257,7 @@ def test_https_through_a_connect_proxy(tls_server: str, tls_cert: tuple[str, str
 def test_https_proxy_from_the_environment(tls_server: str, tls_cert: tuple[str, str], proxy_env: Any) -> None:
     with TunnelProxy() as tunnel:
         proxy_env.setenv("HTTPS_PROXY", tunnel.url)
-        with Groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
+        with make_groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
             assert create(client).choices[0].message.content == "over tls"
         assert _connects(tunnel) == [f"127.0.0.1:{_port(tls_server)}"]
 
@@ -270,7 +270,7 @@ def test_no_proxy_with_a_port_over_https(
     with TunnelProxy() as tunnel:
         proxy_env.setenv("HTTPS_PROXY", tunnel.url)
         proxy_env.setenv("NO_PROXY", f"example.com, 127.0.0.1:{port if bypass else port + 1}")
-        with Groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
+        with make_groq(api_key=API_KEY, base_url=tls_server, verify=_ca(tls_cert), max_retries=0) as client:
             assert create(client).choices[0].message.content == "over tls"
         assert len(tunnel.request_lines) == (0 if bypass else 1)
 
@@ -278,7 +278,7 @@ def test_no_proxy_with_a_port_over_https(
 def test_connect_proxy_with_credentials(tls_server: str, tls_cert: tuple[str, str]) -> None:
     with TunnelProxy(credentials=("user", "p@ss w")) as tunnel:
         url = tunnel.url.replace("http://", "http://user:p%40ss%20w@")
-        with Groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=0) as client:
+        with make_groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=0) as client:
             assert create(client).choices[0].message.content == "over tls"
             assert "p%40ss" not in repr(client) and "p@ss" not in repr(client)
     assert tunnel.authorized == [True]
@@ -290,7 +290,7 @@ def test_connect_proxy_refusing_credentials_is_not_retried(
 ) -> None:
     with TunnelProxy(credentials=("user", "right")) as tunnel:
         url = tunnel.url if credentials is None else tunnel.url.replace("http://", "http://user:wrong@")
-        client = Groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=2)
+        client = make_groq(api_key=API_KEY, base_url=tls_server, proxy=url, verify=_ca(tls_cert), max_retries=2)
         with client, pytest.raises(APIConnectionError) as info:
             create(client)
     err = info.value

@@ -294,4 +294,4 @@ def test_fine_tunings_get_is_retrieve_as_groqs_documentation_calls_it(server: Mo
     assert created.id is not None
     assert client.fine_tunings.get(id=created.id) == client.fine_tunings.retrieve(created.id)
     assert client.fine_tunings.with_raw_response.get(created.id).parse() == client.fine_tunings.get(created.id)
-    assert type(client.fine_tunings).get is type(client.fine_tunings).retrieve
+    assert client.fine_tunings.__class__.get is client.fine_tunings.__class__.retrieve  # a SyncView's too

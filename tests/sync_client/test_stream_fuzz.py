@@ -16,13 +16,17 @@ from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply, chat_completion
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from tests.client_helpers import ClientPerKind, make_groq
 from tests.stream_garbage import garbage_bodies, garbage_response_bodies, outcome_of
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
-    with MockGroqServer() as server, Groq(api_key="k", base_url=server.base_url, max_retries=0) as client:
-        yield server, client
+def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
+    """One server and one client of each kind for the module (hypothesis runs many examples)."""
+    with MockGroqServer() as server:
+        clients = ClientPerKind(lambda: make_groq(api_key="k", base_url=server.base_url, max_retries=0))
+        yield server, clients
+        clients.close()
 
 
 def read(
@@ -51,9 +55,10 @@ def read(
     chunked=st.booleans(),
 )
 def test_garbage_streams_over_loopback_do_not_depend_on_the_reads(
-    loopback: tuple[MockGroqServer, Groq], body: bytes, drips: list[int], chunked: bool
+    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drips: list[int], chunked: bool
 ) -> None:
-    server, client = loopback
+    server, clients = loopback
+    client = clients.get()
     whole = read(server, client, Reply.sse_raw(body, chunked=chunked))
     for drip in drips:
         if drip < 8 and len(body) > 20_000:
