@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ._async_response import AsyncRawResponse
     from ._exceptions import APIError
     from ._stream_decoder import StreamDecoder
-    from .types import ChatCompletion
+    from .types import ChatCompletion, Response
 
 __all__ = ["AsyncStream"]
 
@@ -212,12 +212,15 @@ class AsyncStream(BaseStream[T]):
         self._error = None
 
     async def iter_text(self) -> AsyncIterator[str]:
-        """Yield the content of each chunk (first choice), skipping chunks without content."""
-        async for chunk in self:
-            for choice in chunk.choices or ():  # type: ignore[attr-defined]
-                content = choice.delta.content
-                if content:
-                    yield content
+        """Yield the text as it arrives: each chunk's content (first choice) for chat, each
+        ``response.output_text.delta`` for the Responses API; chunks without text are skipped."""
+        text_of = self._decoder.protocol.iter_text
+        async for first in self:
+            # The rest of this read's chunks at once: one pass of the protocol's reading per read.
+            batch = [first, *reversed(self._buf)]
+            self._buf = []
+            for text in text_of(iter(batch)):
+                yield text
 
     async def get_final_completion(self) -> ChatCompletion:
         """Consume the rest of the stream and fold it into one ``ChatCompletion``.
@@ -228,3 +231,10 @@ class AsyncStream(BaseStream[T]):
         """
         self._check_untouched()
         return self._final_completion([chunk async for chunk in self])
+
+    async def get_final_response(self) -> Response:
+        """Consume the rest of a Responses API stream and return the ``Response`` of its terminal event
+        (``response.completed`` or ``response.incomplete``), with its usage. Call it before taking any event
+        yourself, as ``get_final_completion()``."""
+        self._check_untouched()
+        return self._final_response([chunk async for chunk in self])

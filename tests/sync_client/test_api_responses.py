@@ -12,7 +12,7 @@ from typing import Any
 import fastgroq
 import msgspec
 import pytest
-from fastgroq import Groq, RequestValidationError, Stream
+from fastgroq import Groq, RequestValidationError
 from fastgroq.testing import MockGroqServer, Reply, response_events, response_object, sse_event
 from fastgroq.types import (
     Response,
@@ -24,7 +24,7 @@ from fastgroq.types import (
     ResponseTextDeltaEvent,
 )
 
-from tests.client_helpers import make_client, serve
+from tests.client_helpers import is_stream, make_client, serve
 
 MODEL = "openai/gpt-oss-20b"
 FAST = {"retry-after-ms": "1"}
@@ -142,7 +142,7 @@ def test_errors_retries_raw_and_repairs(server: MockGroqServer) -> None:
 def test_a_stream_of_typed_events(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.sse(response_events(["Hel", "lo"]), named=True, done=False, headers={"x-request-id": "req_s"}))
     stream = client.responses.create(model=MODEL, input="hi", stream=True)
-    assert isinstance(stream, Stream)
+    assert is_stream(stream)
     with stream:
         events: list[ResponseStreamEvent] = list(stream)
     assert [e.type for e in events][:2] == ["response.created", "response.in_progress"]
