@@ -69,10 +69,11 @@ def test_garbage_streams_over_loopback_do_not_depend_on_the_reads(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=garbage_response_bodies(), drip=st.sampled_from([1, 3, 61, 1500]), chunked=st.booleans())
 def test_garbage_responses_streams_over_loopback_do_not_depend_on_the_reads(
-    loopback: tuple[MockGroqServer, Groq], body: bytes, drip: int, chunked: bool
+    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drip: int, chunked: bool
 ) -> None:
     """The same for the Responses API's stream (``client.responses.create(stream=True)``)."""
-    server, client = loopback
+    server, clients = loopback
+    client = clients.get()
     whole = read(server, client, Reply.sse_raw(body, chunked=chunked), responses=True)
     if drip < 8 and len(body) > 20_000:
         drip = 1500
