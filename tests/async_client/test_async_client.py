@@ -123,8 +123,11 @@ def test_with_options_shares_the_session_and_close_closes_it(server: MockGroqSer
 
 
 def test_many_concurrent_requests_on_one_client(server: MockGroqServer) -> None:
+    """20 tasks share 4 connections (max_connections): each waits for a free one, none fails or crosses."""
+
     async def main() -> list[str | None]:
-        async with make(server) as client:
+        # The mock server's listen backlog is small: 4 connections at once keep it from refusing any.
+        async with make(server, max_connections=4) as client:
             results = await asyncio.gather(
                 *(
                     client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": str(i)}])
@@ -135,6 +138,7 @@ def test_many_concurrent_requests_on_one_client(server: MockGroqServer) -> None:
 
     assert len(asyncio.run(main())) == 20
     assert len(server.requests) == 20
+    assert server.connections_accepted <= 4
 
 
 def test_error_mid_stream_after_the_chunks_before_it(server: MockGroqServer) -> None:
