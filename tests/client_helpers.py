@@ -91,7 +91,11 @@ def is_client(obj: object) -> bool:
 
 
 class ClientPerKind:
-    """For a module-scoped fixture: one client of each kind, built on first use by the test that needs it."""
+    """For a module-scoped fixture: one client of each kind, built on first use by the test that needs it.
+
+    It stands for the current kind's client (attributes are that client's), so a test body written for one
+    client (``server, client = loopback``) drives whichever kind the test runs with.
+    """
 
     def __init__(self, factory: Callable[[], Groq]) -> None:
         self._factory = factory
@@ -108,6 +112,12 @@ class ClientPerKind:
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+    def as_client(self) -> Groq:
+        return cast(Groq, self)
 
 
 def is_async() -> bool:

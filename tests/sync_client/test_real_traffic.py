@@ -56,10 +56,10 @@ def recording_id(index: int, record: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
+def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
     with MockGroqServer() as server:
         clients = ClientPerKind(lambda: make_client(server))
-        yield server, clients
+        yield server, clients.as_client()
         clients.close()
         assert not server.errors, server.errors
 
@@ -200,11 +200,8 @@ def request_for(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("index", range(len(RECORDINGS)), ids=[recording_id(i, r) for i, r in enumerate(RECORDINGS)])
-def test_recorded_response(
-    loopback: tuple[MockGroqServer, ClientPerKind], index: int, caplog: pytest.LogCaptureFixture
-) -> None:
-    server, clients = loopback
-    client = clients.get()
+def test_recorded_response(loopback: tuple[MockGroqServer, Groq], index: int, caplog: pytest.LogCaptureFixture) -> None:
+    server, client = loopback
     record = RECORDINGS[index]
     caplog.set_level(logging.WARNING, logger="fastgroq")
     replay(server, record)

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from fastgroq import APIError
+from fastgroq import APIError, Groq
 from fastgroq._sse import SSEDecoder
 from fastgroq.testing import MockGroqServer, Reply, chat_completion_chunks
 from fastgroq.types import ChatCompletionChunk
@@ -79,21 +79,20 @@ def bodies(draw: st.DrawFn) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
+def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
     """One server and one client of each kind for the module (hypothesis runs many examples)."""
     with MockGroqServer() as server:
         clients = ClientPerKind(lambda: make_groq(api_key="k", base_url=server.base_url, max_retries=0))
-        yield server, clients
+        yield server, clients.as_client()
         clients.close()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies(), drip=st.sampled_from([None, 7, 61, 300, 1500, 9000]), chunked=st.booleans())
 def test_stream_matches_the_plain_reading(
-    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drip: int | None, chunked: bool
+    loopback: tuple[MockGroqServer, Groq], body: bytes, drip: int | None, chunked: bool
 ) -> None:
-    server, clients = loopback
-    client = clients.get()
+    server, client = loopback
     server.enqueue(Reply.sse_raw(body, drip=drip, chunked=chunked))
     received: list[Any] = []
     outcome = "done"

@@ -21,11 +21,11 @@ from tests.stream_garbage import garbage_bodies, garbage_response_bodies, outcom
 
 
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[MockGroqServer, ClientPerKind]]:
+def loopback() -> Iterator[tuple[MockGroqServer, Groq]]:
     """One server and one client of each kind for the module (hypothesis runs many examples)."""
     with MockGroqServer() as server:
         clients = ClientPerKind(lambda: make_groq(api_key="k", base_url=server.base_url, max_retries=0))
-        yield server, clients
+        yield server, clients.as_client()
         clients.close()
 
 
@@ -55,10 +55,9 @@ def read(
     chunked=st.booleans(),
 )
 def test_garbage_streams_over_loopback_do_not_depend_on_the_reads(
-    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drips: list[int], chunked: bool
+    loopback: tuple[MockGroqServer, Groq], body: bytes, drips: list[int], chunked: bool
 ) -> None:
-    server, clients = loopback
-    client = clients.get()
+    server, client = loopback
     whole = read(server, client, Reply.sse_raw(body, chunked=chunked))
     for drip in drips:
         if drip < 8 and len(body) > 20_000:
@@ -69,11 +68,10 @@ def test_garbage_streams_over_loopback_do_not_depend_on_the_reads(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=garbage_response_bodies(), drip=st.sampled_from([1, 3, 61, 1500]), chunked=st.booleans())
 def test_garbage_responses_streams_over_loopback_do_not_depend_on_the_reads(
-    loopback: tuple[MockGroqServer, ClientPerKind], body: bytes, drip: int, chunked: bool
+    loopback: tuple[MockGroqServer, Groq], body: bytes, drip: int, chunked: bool
 ) -> None:
     """The same for the Responses API's stream (``client.responses.create(stream=True)``)."""
-    server, clients = loopback
-    client = clients.get()
+    server, client = loopback
     whole = read(server, client, Reply.sse_raw(body, chunked=chunked), responses=True)
     if drip < 8 and len(body) > 20_000:
         drip = 1500
