@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .ir import API, Resource
+from .ir import API, SYNC, Resource
 
 DOCS_TEMPLATES = Path(__file__).resolve().parent / "templates" / "docs"
 PACKAGE = "fastgroq"
@@ -316,7 +316,7 @@ def build_reference(api: API, package: Path, version: str) -> Reference:
     client = index.find_class("Groq")
     if client is None or not isinstance(client.node, ast.ClassDef):
         raise KeyError("the generated package defines no class Groq")
-    init, init_link, members = _client_members(index, client)
+    init, init_link, members = _client_members(index, client, {r.attr for r in api.resources})
     ref = Reference(
         version=version,
         client_summary=summary(client.docstring),
@@ -342,8 +342,11 @@ def build_reference(api: API, package: Path, version: str) -> Reference:
     return ref
 
 
-def _client_members(index: PackageIndex, client: Definition) -> tuple[ast.FunctionDef | None, str, list[NameRow]]:
-    """``Groq.__init__`` (from the class or its bases in the package) and the public methods and properties."""
+def _client_members(
+    index: PackageIndex, client: Definition, resource_attrs: set[str]
+) -> tuple[ast.FunctionDef | None, str, list[NameRow]]:
+    """``Groq.__init__`` (from the class or its bases in the package) and the public methods and properties
+    other than the resources (``resource_attrs``)."""
     classes: list[Definition] = []
     todo = [client]
     while todo:
@@ -370,7 +373,9 @@ def _client_members(index: PackageIndex, client: Definition) -> tuple[ast.Functi
             decorators = [ast.unparse(d) for d in node.decorator_list]
             if any(d.endswith(".setter") for d in decorators):
                 continue
-            if "property" in decorators:
+            if "cached_property" in decorators and node.name in resource_attrs:
+                continue  # a resource: in the rows of resources below
+            if "property" in decorators or "cached_property" in decorators:
                 text = f"{node.name}" + (f": {ast.unparse(node.returns)}" if node.returns else "")
                 kind = "property"
             else:
@@ -381,9 +386,10 @@ def _client_members(index: PackageIndex, client: Definition) -> tuple[ast.Functi
 
 def _resources(index: PackageIndex, resource: Resource, api: API) -> list[ResourceDoc]:
     docs: list[ResourceDoc] = []
-    found = index.find_class(resource.class_name)
+    module = f"{PACKAGE}.{resource.module(SYNC)}"
+    found = index.resolve(module, resource.class_name)
     if found is None or not isinstance(found.node, ast.ClassDef):
-        raise KeyError(f"the generated package defines no class {resource.class_name}")
+        raise KeyError(f"{module} defines no class {resource.class_name}")
     cls = found.node
     path = "client." + ".".join(resource.path)
     methods = []
@@ -413,7 +419,7 @@ def _resources(index: PackageIndex, resource: Resource, api: API) -> list[Resour
             ("WithRawResponse", "with_raw_response"),
             ("WithStreamingResponse", "with_streaming_response"),
         ):
-            twin_def = index.find_class(resource.class_name + twin)
+            twin_def = index.resolve(module, resource.class_name + twin)
             if twin_def is None or not isinstance(twin_def.node, ast.ClassDef):
                 continue
             twin_impls = [f for f in _methods(twin_def.node, op.method_name) if not _is_overload(f)]

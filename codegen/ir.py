@@ -142,7 +142,39 @@ class Resource:
 
     @property
     def class_name(self) -> str:
-        return "".join(part.title().replace("_", "") for part in self.path)
+        """The official SDK's name: the last part of the path (``Completions`` for ``chat.completions``)."""
+        return self.path[-1].title().replace("_", "")
+
+    @property
+    def module_parts(self) -> tuple[str, ...]:
+        """The module of the resource below ``fastgroq.resources``, at the official SDK's path: a resource with
+        resources below it is a package holding a module of its own name (``chat/chat.py``), any other a module
+        of its parent's package (``chat/completions.py``, ``models.py``)."""
+        return (*self.path, self.path[-1]) if self.children else self.path
+
+    def module(self, flavor: Flavor) -> str:
+        """The dotted module of the resource's classes for one client, relative to ``fastgroq``:
+        ``resources.chat.completions``, or ``resources.chat._async_completions`` for the async client."""
+        *package, leaf = self.module_parts
+        return ".".join(("resources", *package, flavor.module_prefix + leaf))
+
+    def file(self, flavor: Flavor) -> str:
+        """The file inside ``fastgroq/``: ``resources/chat/completions.py``."""
+        return self.module(flavor).replace(".", "/") + ".py"
+
+    @property
+    def up(self) -> str:
+        """The relative import prefix from the resource's module to ``fastgroq`` (``...`` from ``chat/x.py``)."""
+        return "." * (len(self.module_parts) + 1)
+
+    def relative(self, other: Resource, flavor: Flavor) -> str:
+        """The relative import of ``other``'s module (a resource below this one) from this one's."""
+        return "." + other.module(flavor).removeprefix(".".join(("resources", *self.path)) + ".")
+
+    def family(self, flavor: Flavor) -> list[str]:
+        """The resource's classes for one client: the resource and its raw and streaming twins."""
+        name = flavor.prefix + self.class_name
+        return [name, name + "WithRawResponse", name + "WithStreamingResponse"]
 
     def walk(self) -> Iterator[Resource]:
         """Children before parents, so each class is defined before the class that uses it."""
@@ -210,7 +242,7 @@ class Flavor:
     """
 
     name: str
-    module: str  # the generated module: ``_resources`` or ``_async_resources``
+    module_prefix: str  # of the resource modules' names: ``completions`` / ``_async_completions``
     prefix: str  # of resource class names: ``Chat`` / ``AsyncChat``
     def_: str  # ``def`` / ``async def``
     await_: str  # ``""`` / ``"await "``
@@ -234,7 +266,7 @@ class Flavor:
 
 SYNC = Flavor(
     name="sync",
-    module="_resources",
+    module_prefix="",
     prefix="",
     def_="def",
     await_="",
@@ -251,7 +283,7 @@ SYNC = Flavor(
 )
 ASYNC = Flavor(
     name="async",
-    module="_async_resources",
+    module_prefix="_async_",
     prefix="Async",
     def_="async def",
     await_="await ",

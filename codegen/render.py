@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
-from .ir import API, AREAS_PACKAGE, ASYNC, SYNC, Flavor, SchemaError
+from .ir import API, AREAS_PACKAGE, ASYNC, SYNC, Flavor, Resource, SchemaError
 from .signatures import Param, request_params
 
 CODEGEN = Path(__file__).resolve().parent
@@ -21,7 +22,7 @@ TEMPLATES = CODEGEN / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
 # The hand-written part of the package (client core, transport, streaming, errors): plain Python, copied as is.
 RUNTIME = CODEGEN / "runtime"
-# The clients whose resources are generated, each from _resources.py.jinja (``ir.SYNC``, ``ir.ASYNC``).
+# The clients whose resources are generated, each from resources/_resource.py.jinja (``ir.SYNC``, ``ir.ASYNC``).
 CLIENT_FLAVORS: tuple[Flavor, ...] = (SYNC, ASYNC)
 # What a file argument of an upload accepts (fastgroq._files.FileTypes, the official SDK's groq._types.FileTypes).
 FILE_TYPES = "FileTypes"
@@ -65,12 +66,12 @@ def package_context(api: API, types_code: dict[str, str], package_version: str) 
         "params": params,
         "query_params": query_params,
         "version": package_version,
-        "type_imports": _type_imports(
-            api, types_module, {**params, **{f"{k}?query": v for k, v in query_params.items()}}
-        ),
+        "defined_types": _defined_types(types_module),
         "exception_names": _runtime_all("_exceptions.py"),
-        "uses_files": any(op.file_fields for op in api.operations),
         "top_level_types": _top_level_types(api),
+        "resource_of": {op.id: r for top in api.resources for r in top.walk() for op in r.operations},
+        "SYNC": SYNC,
+        "ASYNC": ASYNC,
     }
 
 
@@ -102,7 +103,14 @@ def render_package(
         )
     files += [
         GeneratedFile("_version.py", env.get_template("_version.py.jinja").render(context), "pyproject.toml"),
-        *(GeneratedFile(f"{f.module}.py", render_resources(env, context, f), src) for f in CLIENT_FLAVORS),
+        *(
+            GeneratedFile(r.file(f), render_resource(env, context, r, f), src)
+            for top in api.resources
+            for r in top.walk()
+            for f in CLIENT_FLAVORS
+        ),
+        *render_resource_packages(env, api),
+        GeneratedFile("_endpoints.py", env.get_template("_endpoints.py.jinja").render(context), src),
         *(
             GeneratedFile(
                 f"{f.groq_module}.py", env.get_template("_client.py.jinja").render({**context, "flavor": f}), src
@@ -138,29 +146,69 @@ def _check_argument_names(api: API, params: dict[str, list[Param]], query_params
             raise SchemaError(f"x-operations.{op.id}: {', '.join(twice)} named twice among path, body and query")
 
 
-def render_resources(env: jinja2.Environment, context: dict[str, object], flavor: Flavor) -> str:
-    """The resources module of one client: ``_resources.py`` (sync) or ``_async_resources.py`` (async)."""
-    return env.get_template("_resources.py.jinja").render({**context, "flavor": flavor})
+def render_resource(env: jinja2.Environment, context: dict[str, object], r: Resource, flavor: Flavor) -> str:
+    """The module of one resource for one client (``resources/chat/completions.py``, or
+    ``resources/chat/_async_completions.py`` for ``ir.ASYNC``), from the one template of both."""
+    params = cast("dict[str, list[Param]]", context["params"])
+    query_params = cast("dict[str, list[Param]]", context["query_params"])
+    used = {t for op in r.operations for t in (op.request_type, op.response_type, op.stream_event_type, op.query_type)}
+    for op in r.operations:
+        for p in params.get(op.id, []) + query_params.get(op.id, []):
+            used |= {n.id for n in ast.walk(ast.parse(p.annotation, mode="eval")) if isinstance(n, ast.Name)}
+    *_, sync_leaf = r.module(SYNC).split(".")
+    *_, async_leaf = r.module(ASYNC).split(".")
+    return env.get_template("resources/_resource.py.jinja").render(
+        {
+            **context,
+            "r": r,
+            "flavor": flavor,
+            "up": r.up,
+            "type_imports": sorted(used & cast("set[str]", context["defined_types"])),
+            "uses_files": any(op.file_fields for op in r.operations),
+            "children": [(r.relative(child, flavor), child) for child in r.children.values()],
+            "sync_module": "." + sync_leaf,
+            "async_module": "." + async_leaf,
+        }
+    )
 
 
-def _type_imports(api: API, types_module: ast.Module, params: dict[str, list[Param]]) -> list[str]:
-    """The names of ``fastgroq.types`` that the resources module uses, for an explicit import list."""
+def render_resource_packages(env: jinja2.Environment, api: API) -> list[GeneratedFile]:
+    """``resources/__init__.py`` (every client resource's classes, as ``groq.resources`` has them) and one
+    package per resource with resources below it (``resources/chat/__init__.py``: ``Chat``, ``Completions``),
+    each importing a name's module only when the name is first used."""
+    template = env.get_template("resources/__init__.py.jinja")
+    packages: list[tuple[str, str, list[Resource]]] = [
+        ("resources", "The client's resources at the official SDK's module paths.", api.resources)
+    ]
+    for top in api.resources:
+        packages += [
+            (
+                "resources." + ".".join(r.path),
+                f"``client.{'.'.join(r.path)}`` and the resources below it.",
+                [r, *r.children.values()],
+            )
+            for r in top.walk()
+            if r.children
+        ]
+    files = []
+    for package, doc, members in packages:
+        exports = [
+            ("." + r.module(f).removeprefix(package + "."), r.family(f)) for r in members for f in CLIENT_FLAVORS
+        ]
+        content = template.render({"doc": doc, "exports": exports})
+        files.append(GeneratedFile(package.replace(".", "/") + "/__init__.py", content, api.source_label))
+    return files
+
+
+def _defined_types(types_module: ast.Module) -> set[str]:
+    """The names the areas' type modules define, which a resource module may import from ``fastgroq.types``."""
     defined = set()
     for node in types_module.body:
         if isinstance(node, ast.ClassDef):
             defined.add(node.name)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             defined.add(node.target.id)
-    used = {
-        t
-        for op in api.operations
-        for t in (op.request_type, op.response_type, op.stream_event_type, op.query_type)
-        if t
-    }
-    for plist in params.values():
-        for p in plist:
-            used |= {n.id for n in ast.walk(ast.parse(p.annotation, mode="eval")) if isinstance(n, ast.Name)}
-    return sorted(used & defined)
+    return defined
 
 
 def _top_level_types(api: API) -> list[str]:

@@ -169,7 +169,8 @@ _VIEWS: weakref.WeakValueDictionary[int, SyncView] = weakref.WeakValueDictionary
 def wrap(value: Any) -> Any:
     """``value``, or a ``SyncView`` of it when it is one of the async client's objects (the same view while
     one lives, so ``raw.parse() is raw.parse()`` holds as it does for the object itself)."""
-    if type(value).__module__.startswith("fastgroq._async"):
+    module = type(value).__module__
+    if module.startswith("fastgroq.") and "._async" in module:  # fastgroq._async_groq, ...chat._async_completions
         view = _VIEWS.get(id(value))
         if view is None:
             view = _VIEWS[id(value)] = SyncView(value)

@@ -8,8 +8,6 @@ Generated from the hand-written schema in ``schema/``. Types live in :mod:`fastg
 
 from typing import TYPE_CHECKING
 
-from . import types
-from ._accumulate import accumulate_chunks
 from ._client import Groq
 from ._constants import (
     CHAT_COMPLETION_ROUTE,
@@ -40,11 +38,9 @@ from ._exceptions import (
     StreamError,
     UnprocessableEntityError,
 )
-from ._files import file_from_path
 from ._headers import RateLimits
 from ._http import HTTPRequest, HTTPResponse
 from ._operation import Operation
-from ._repair import Repair, repairs
 from ._request import RequestOptions
 from ._response import APIResponse, RawResponse
 from ._sentinels import NOT_GIVEN, NotGiven, Omit, not_given, omit
@@ -52,9 +48,13 @@ from ._streaming import Stream
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from . import types
+    from ._accumulate import accumulate_chunks
     from ._async_groq import AsyncGroq
     from ._async_response import AsyncAPIResponse, AsyncRawResponse
     from ._async_streaming import AsyncStream
+    from ._files import file_from_path
+    from ._repair import Repair, repairs
     from .types import (
         Batch,
         BatchCreateRequest,
@@ -205,25 +205,32 @@ _TYPES = frozenset(
         "TranslationCreateRequest",
     }
 )
-# The async client and what it returns, imported when first used: `import fastgroq` imports neither asyncio nor
-# aiohttp (the optional extra `fastgroq[aiohttp]`).
-_ASYNC = {
+# Names imported from their module when first used. `import fastgroq` imports neither asyncio nor aiohttp (the
+# async client is the optional extra `fastgroq[aiohttp]`), nor what only some programs use: the types, folding a
+# stream into a completion, the repair rule, file uploads.
+_LAZY = {
     "AsyncGroq": "._async_groq",
     "AsyncStream": "._async_streaming",
     "AsyncRawResponse": "._async_response",
     "AsyncAPIResponse": "._async_response",
+    "accumulate_chunks": "._accumulate",
+    "Repair": "._repair",
+    "repairs": "._repair",
+    "file_from_path": "._files",
 }
 
 if not TYPE_CHECKING:  # type checkers read the imports above
 
     def __getattr__(name: str) -> object:
-        module = _ASYNC.get(name)
-        if module is not None:
-            from importlib import import_module
+        from importlib import import_module
 
+        module = _LAZY.get(name)
+        if module is not None:
             value = getattr(import_module(module, __name__), name)
+        elif name == "types":
+            value = import_module(".types", __name__)
         elif name in _TYPES:
-            value = getattr(types, name)
+            value = getattr(import_module(".types", __name__), name)
         else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         globals()[name] = value

@@ -5,35 +5,71 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from ._async_client import AsyncAPIClient
-from ._async_resources import (
-    AsyncAudio,
-    AsyncAudioWithRawResponse,
-    AsyncAudioWithStreamingResponse,
-    AsyncBatches,
-    AsyncBatchesWithRawResponse,
-    AsyncBatchesWithStreamingResponse,
-    AsyncChat,
-    AsyncChatWithRawResponse,
-    AsyncChatWithStreamingResponse,
-    AsyncEmbeddings,
-    AsyncEmbeddingsWithRawResponse,
-    AsyncEmbeddingsWithStreamingResponse,
-    AsyncFiles,
-    AsyncFilesWithRawResponse,
-    AsyncFilesWithStreamingResponse,
-    AsyncFineTunings,
-    AsyncFineTuningsWithRawResponse,
-    AsyncFineTuningsWithStreamingResponse,
-    AsyncModels,
-    AsyncModelsWithRawResponse,
-    AsyncModelsWithStreamingResponse,
-    AsyncReranking,
-    AsyncRerankingWithRawResponse,
-    AsyncRerankingWithStreamingResponse,
-    AsyncResponses,
-    AsyncResponsesWithRawResponse,
-    AsyncResponsesWithStreamingResponse,
+
+if TYPE_CHECKING:
+    from .resources._async_batches import (
+        AsyncBatches,
+        AsyncBatchesWithRawResponse,
+        AsyncBatchesWithStreamingResponse,
+    )
+    from .resources._async_embeddings import (
+        AsyncEmbeddings,
+        AsyncEmbeddingsWithRawResponse,
+        AsyncEmbeddingsWithStreamingResponse,
+    )
+    from .resources._async_files import (
+        AsyncFiles,
+        AsyncFilesWithRawResponse,
+        AsyncFilesWithStreamingResponse,
+    )
+    from .resources._async_fine_tunings import (
+        AsyncFineTunings,
+        AsyncFineTuningsWithRawResponse,
+        AsyncFineTuningsWithStreamingResponse,
+    )
+    from .resources._async_models import (
+        AsyncModels,
+        AsyncModelsWithRawResponse,
+        AsyncModelsWithStreamingResponse,
+    )
+    from .resources._async_reranking import (
+        AsyncReranking,
+        AsyncRerankingWithRawResponse,
+        AsyncRerankingWithStreamingResponse,
+    )
+    from .resources._async_responses import (
+        AsyncResponses,
+        AsyncResponsesWithRawResponse,
+        AsyncResponsesWithStreamingResponse,
+    )
+    from .resources.audio._async_audio import (
+        AsyncAudio,
+        AsyncAudioWithRawResponse,
+        AsyncAudioWithStreamingResponse,
+    )
+    from .resources.chat._async_chat import (
+        AsyncChat,
+        AsyncChatWithRawResponse,
+        AsyncChatWithStreamingResponse,
+    )
+
+# The client's attributes that hold a resource (or every resource's raw or streaming twin), created on first use.
+_RESOURCES = (
+    "audio",
+    "batches",
+    "chat",
+    "embeddings",
+    "files",
+    "fine_tunings",
+    "models",
+    "reranking",
+    "responses",
+    "with_raw_response",
+    "with_streaming_response",
 )
 
 
@@ -47,63 +83,221 @@ class AsyncGroq(AsyncAPIClient):
     ``await client.close()`` or ``async with AsyncGroq() as client``.
     """
 
-    audio: AsyncAudio
-    batches: AsyncBatches
-    chat: AsyncChat
-    embeddings: AsyncEmbeddings
-    files: AsyncFiles
-    fine_tunings: AsyncFineTunings
-    models: AsyncModels
-    reranking: AsyncReranking
-    responses: AsyncResponses
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        """``client.audio``, created (and its module imported) on first use."""
+        from .resources.audio._async_audio import AsyncAudio
 
-    def _init_resources(self) -> None:
-        self.audio = AsyncAudio(self)
-        self.batches = AsyncBatches(self)
-        self.chat = AsyncChat(self)
-        self.embeddings = AsyncEmbeddings(self)
-        self.files = AsyncFiles(self)
-        self.fine_tunings = AsyncFineTunings(self)
-        self.models = AsyncModels(self)
-        self.reranking = AsyncReranking(self)
-        self.responses = AsyncResponses(self)
+        return AsyncAudio(self)
 
-    @property
+    @cached_property
+    def batches(self) -> AsyncBatches:
+        """``client.batches``, created (and its module imported) on first use."""
+        from .resources._async_batches import AsyncBatches
+
+        return AsyncBatches(self)
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        """``client.chat``, created (and its module imported) on first use."""
+        from .resources.chat._async_chat import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        """``client.embeddings``, created (and its module imported) on first use."""
+        from .resources._async_embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        """``client.files``, created (and its module imported) on first use."""
+        from .resources._async_files import AsyncFiles
+
+        return AsyncFiles(self)
+
+    @cached_property
+    def fine_tunings(self) -> AsyncFineTunings:
+        """``client.fine_tunings``, created (and its module imported) on first use."""
+        from .resources._async_fine_tunings import AsyncFineTunings
+
+        return AsyncFineTunings(self)
+
+    @cached_property
+    def models(self) -> AsyncModels:
+        """``client.models``, created (and its module imported) on first use."""
+        from .resources._async_models import AsyncModels
+
+        return AsyncModels(self)
+
+    @cached_property
+    def reranking(self) -> AsyncReranking:
+        """``client.reranking``, created (and its module imported) on first use."""
+        from .resources._async_reranking import AsyncReranking
+
+        return AsyncReranking(self)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        """``client.responses``, created (and its module imported) on first use."""
+        from .resources._async_responses import AsyncResponses
+
+        return AsyncResponses(self)
+
+    @cached_property
     def with_raw_response(self) -> AsyncGroqWithRawResponse:
         """Every resource's ``with_raw_response``: ``client.with_raw_response.chat.completions.create(...)``."""
         return AsyncGroqWithRawResponse(self)
 
-    @property
+    @cached_property
     def with_streaming_response(self) -> AsyncGroqWithStreamingResponse:
         """Every resource's ``with_streaming_response``, from the client."""
         return AsyncGroqWithStreamingResponse(self)
 
+    def _init_resources(self) -> None:
+        # The resources are created on first use. A copy (``with_options``) starts with the original's
+        # attributes, so it drops the resources the original created: they call the original client.
+        for name in _RESOURCES:
+            self.__dict__.pop(name, None)
+
 
 class AsyncGroqWithRawResponse:
-    """``client.with_raw_response``."""
+    """``client.with_raw_response``: each resource's ``with_raw_response``, created on first use."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
-        self.audio = AsyncAudioWithRawResponse(client)
-        self.batches = AsyncBatchesWithRawResponse(client)
-        self.chat = AsyncChatWithRawResponse(client)
-        self.embeddings = AsyncEmbeddingsWithRawResponse(client)
-        self.files = AsyncFilesWithRawResponse(client)
-        self.fine_tunings = AsyncFineTuningsWithRawResponse(client)
-        self.models = AsyncModelsWithRawResponse(client)
-        self.reranking = AsyncRerankingWithRawResponse(client)
-        self.responses = AsyncResponsesWithRawResponse(client)
+        self._client = client
+
+    @cached_property
+    def audio(self) -> AsyncAudioWithRawResponse:
+        """``client.with_raw_response.audio``."""
+        from .resources.audio._async_audio import AsyncAudioWithRawResponse
+
+        return AsyncAudioWithRawResponse(self._client)
+
+    @cached_property
+    def batches(self) -> AsyncBatchesWithRawResponse:
+        """``client.with_raw_response.batches``."""
+        from .resources._async_batches import AsyncBatchesWithRawResponse
+
+        return AsyncBatchesWithRawResponse(self._client)
+
+    @cached_property
+    def chat(self) -> AsyncChatWithRawResponse:
+        """``client.with_raw_response.chat``."""
+        from .resources.chat._async_chat import AsyncChatWithRawResponse
+
+        return AsyncChatWithRawResponse(self._client)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsWithRawResponse:
+        """``client.with_raw_response.embeddings``."""
+        from .resources._async_embeddings import AsyncEmbeddingsWithRawResponse
+
+        return AsyncEmbeddingsWithRawResponse(self._client)
+
+    @cached_property
+    def files(self) -> AsyncFilesWithRawResponse:
+        """``client.with_raw_response.files``."""
+        from .resources._async_files import AsyncFilesWithRawResponse
+
+        return AsyncFilesWithRawResponse(self._client)
+
+    @cached_property
+    def fine_tunings(self) -> AsyncFineTuningsWithRawResponse:
+        """``client.with_raw_response.fine_tunings``."""
+        from .resources._async_fine_tunings import AsyncFineTuningsWithRawResponse
+
+        return AsyncFineTuningsWithRawResponse(self._client)
+
+    @cached_property
+    def models(self) -> AsyncModelsWithRawResponse:
+        """``client.with_raw_response.models``."""
+        from .resources._async_models import AsyncModelsWithRawResponse
+
+        return AsyncModelsWithRawResponse(self._client)
+
+    @cached_property
+    def reranking(self) -> AsyncRerankingWithRawResponse:
+        """``client.with_raw_response.reranking``."""
+        from .resources._async_reranking import AsyncRerankingWithRawResponse
+
+        return AsyncRerankingWithRawResponse(self._client)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesWithRawResponse:
+        """``client.with_raw_response.responses``."""
+        from .resources._async_responses import AsyncResponsesWithRawResponse
+
+        return AsyncResponsesWithRawResponse(self._client)
 
 
 class AsyncGroqWithStreamingResponse:
-    """``client.with_streaming_response``."""
+    """``client.with_streaming_response``: each resource's ``with_streaming_response``, created on first use."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
-        self.audio = AsyncAudioWithStreamingResponse(client)
-        self.batches = AsyncBatchesWithStreamingResponse(client)
-        self.chat = AsyncChatWithStreamingResponse(client)
-        self.embeddings = AsyncEmbeddingsWithStreamingResponse(client)
-        self.files = AsyncFilesWithStreamingResponse(client)
-        self.fine_tunings = AsyncFineTuningsWithStreamingResponse(client)
-        self.models = AsyncModelsWithStreamingResponse(client)
-        self.reranking = AsyncRerankingWithStreamingResponse(client)
-        self.responses = AsyncResponsesWithStreamingResponse(client)
+        self._client = client
+
+    @cached_property
+    def audio(self) -> AsyncAudioWithStreamingResponse:
+        """``client.with_streaming_response.audio``."""
+        from .resources.audio._async_audio import AsyncAudioWithStreamingResponse
+
+        return AsyncAudioWithStreamingResponse(self._client)
+
+    @cached_property
+    def batches(self) -> AsyncBatchesWithStreamingResponse:
+        """``client.with_streaming_response.batches``."""
+        from .resources._async_batches import AsyncBatchesWithStreamingResponse
+
+        return AsyncBatchesWithStreamingResponse(self._client)
+
+    @cached_property
+    def chat(self) -> AsyncChatWithStreamingResponse:
+        """``client.with_streaming_response.chat``."""
+        from .resources.chat._async_chat import AsyncChatWithStreamingResponse
+
+        return AsyncChatWithStreamingResponse(self._client)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsWithStreamingResponse:
+        """``client.with_streaming_response.embeddings``."""
+        from .resources._async_embeddings import AsyncEmbeddingsWithStreamingResponse
+
+        return AsyncEmbeddingsWithStreamingResponse(self._client)
+
+    @cached_property
+    def files(self) -> AsyncFilesWithStreamingResponse:
+        """``client.with_streaming_response.files``."""
+        from .resources._async_files import AsyncFilesWithStreamingResponse
+
+        return AsyncFilesWithStreamingResponse(self._client)
+
+    @cached_property
+    def fine_tunings(self) -> AsyncFineTuningsWithStreamingResponse:
+        """``client.with_streaming_response.fine_tunings``."""
+        from .resources._async_fine_tunings import AsyncFineTuningsWithStreamingResponse
+
+        return AsyncFineTuningsWithStreamingResponse(self._client)
+
+    @cached_property
+    def models(self) -> AsyncModelsWithStreamingResponse:
+        """``client.with_streaming_response.models``."""
+        from .resources._async_models import AsyncModelsWithStreamingResponse
+
+        return AsyncModelsWithStreamingResponse(self._client)
+
+    @cached_property
+    def reranking(self) -> AsyncRerankingWithStreamingResponse:
+        """``client.with_streaming_response.reranking``."""
+        from .resources._async_reranking import AsyncRerankingWithStreamingResponse
+
+        return AsyncRerankingWithStreamingResponse(self._client)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesWithStreamingResponse:
+        """``client.with_streaming_response.responses``."""
+        from .resources._async_responses import AsyncResponsesWithStreamingResponse
+
+        return AsyncResponsesWithStreamingResponse(self._client)

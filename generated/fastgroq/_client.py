@@ -5,36 +5,72 @@
 
 from __future__ import annotations
 
-from ._resources import (
-    Audio,
-    AudioWithRawResponse,
-    AudioWithStreamingResponse,
-    Batches,
-    BatchesWithRawResponse,
-    BatchesWithStreamingResponse,
-    Chat,
-    ChatWithRawResponse,
-    ChatWithStreamingResponse,
-    Embeddings,
-    EmbeddingsWithRawResponse,
-    EmbeddingsWithStreamingResponse,
-    Files,
-    FilesWithRawResponse,
-    FilesWithStreamingResponse,
-    FineTunings,
-    FineTuningsWithRawResponse,
-    FineTuningsWithStreamingResponse,
-    Models,
-    ModelsWithRawResponse,
-    ModelsWithStreamingResponse,
-    Reranking,
-    RerankingWithRawResponse,
-    RerankingWithStreamingResponse,
-    Responses,
-    ResponsesWithRawResponse,
-    ResponsesWithStreamingResponse,
-)
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from ._sync_client import SyncAPIClient
+
+if TYPE_CHECKING:
+    from .resources.audio.audio import (
+        Audio,
+        AudioWithRawResponse,
+        AudioWithStreamingResponse,
+    )
+    from .resources.batches import (
+        Batches,
+        BatchesWithRawResponse,
+        BatchesWithStreamingResponse,
+    )
+    from .resources.chat.chat import (
+        Chat,
+        ChatWithRawResponse,
+        ChatWithStreamingResponse,
+    )
+    from .resources.embeddings import (
+        Embeddings,
+        EmbeddingsWithRawResponse,
+        EmbeddingsWithStreamingResponse,
+    )
+    from .resources.files import (
+        Files,
+        FilesWithRawResponse,
+        FilesWithStreamingResponse,
+    )
+    from .resources.fine_tunings import (
+        FineTunings,
+        FineTuningsWithRawResponse,
+        FineTuningsWithStreamingResponse,
+    )
+    from .resources.models import (
+        Models,
+        ModelsWithRawResponse,
+        ModelsWithStreamingResponse,
+    )
+    from .resources.reranking import (
+        Reranking,
+        RerankingWithRawResponse,
+        RerankingWithStreamingResponse,
+    )
+    from .resources.responses import (
+        Responses,
+        ResponsesWithRawResponse,
+        ResponsesWithStreamingResponse,
+    )
+
+# The client's attributes that hold a resource (or every resource's raw or streaming twin), created on first use.
+_RESOURCES = (
+    "audio",
+    "batches",
+    "chat",
+    "embeddings",
+    "files",
+    "fine_tunings",
+    "models",
+    "reranking",
+    "responses",
+    "with_raw_response",
+    "with_streaming_response",
+)
 
 
 class Groq(SyncAPIClient):
@@ -46,63 +82,221 @@ class Groq(SyncAPIClient):
     ``https://api.groq.com/openai/v1``. One client is safe to share across threads.
     """
 
-    audio: Audio
-    batches: Batches
-    chat: Chat
-    embeddings: Embeddings
-    files: Files
-    fine_tunings: FineTunings
-    models: Models
-    reranking: Reranking
-    responses: Responses
+    @cached_property
+    def audio(self) -> Audio:
+        """``client.audio``, created (and its module imported) on first use."""
+        from .resources.audio.audio import Audio
 
-    def _init_resources(self) -> None:
-        self.audio = Audio(self)
-        self.batches = Batches(self)
-        self.chat = Chat(self)
-        self.embeddings = Embeddings(self)
-        self.files = Files(self)
-        self.fine_tunings = FineTunings(self)
-        self.models = Models(self)
-        self.reranking = Reranking(self)
-        self.responses = Responses(self)
+        return Audio(self)
 
-    @property
+    @cached_property
+    def batches(self) -> Batches:
+        """``client.batches``, created (and its module imported) on first use."""
+        from .resources.batches import Batches
+
+        return Batches(self)
+
+    @cached_property
+    def chat(self) -> Chat:
+        """``client.chat``, created (and its module imported) on first use."""
+        from .resources.chat.chat import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """``client.embeddings``, created (and its module imported) on first use."""
+        from .resources.embeddings import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def files(self) -> Files:
+        """``client.files``, created (and its module imported) on first use."""
+        from .resources.files import Files
+
+        return Files(self)
+
+    @cached_property
+    def fine_tunings(self) -> FineTunings:
+        """``client.fine_tunings``, created (and its module imported) on first use."""
+        from .resources.fine_tunings import FineTunings
+
+        return FineTunings(self)
+
+    @cached_property
+    def models(self) -> Models:
+        """``client.models``, created (and its module imported) on first use."""
+        from .resources.models import Models
+
+        return Models(self)
+
+    @cached_property
+    def reranking(self) -> Reranking:
+        """``client.reranking``, created (and its module imported) on first use."""
+        from .resources.reranking import Reranking
+
+        return Reranking(self)
+
+    @cached_property
+    def responses(self) -> Responses:
+        """``client.responses``, created (and its module imported) on first use."""
+        from .resources.responses import Responses
+
+        return Responses(self)
+
+    @cached_property
     def with_raw_response(self) -> GroqWithRawResponse:
         """Every resource's ``with_raw_response``: ``client.with_raw_response.chat.completions.create(...)``."""
         return GroqWithRawResponse(self)
 
-    @property
+    @cached_property
     def with_streaming_response(self) -> GroqWithStreamingResponse:
         """Every resource's ``with_streaming_response``, from the client."""
         return GroqWithStreamingResponse(self)
 
+    def _init_resources(self) -> None:
+        # The resources are created on first use. A copy (``with_options``) starts with the original's
+        # attributes, so it drops the resources the original created: they call the original client.
+        for name in _RESOURCES:
+            self.__dict__.pop(name, None)
+
 
 class GroqWithRawResponse:
-    """``client.with_raw_response``."""
+    """``client.with_raw_response``: each resource's ``with_raw_response``, created on first use."""
 
     def __init__(self, client: SyncAPIClient) -> None:
-        self.audio = AudioWithRawResponse(client)
-        self.batches = BatchesWithRawResponse(client)
-        self.chat = ChatWithRawResponse(client)
-        self.embeddings = EmbeddingsWithRawResponse(client)
-        self.files = FilesWithRawResponse(client)
-        self.fine_tunings = FineTuningsWithRawResponse(client)
-        self.models = ModelsWithRawResponse(client)
-        self.reranking = RerankingWithRawResponse(client)
-        self.responses = ResponsesWithRawResponse(client)
+        self._client = client
+
+    @cached_property
+    def audio(self) -> AudioWithRawResponse:
+        """``client.with_raw_response.audio``."""
+        from .resources.audio.audio import AudioWithRawResponse
+
+        return AudioWithRawResponse(self._client)
+
+    @cached_property
+    def batches(self) -> BatchesWithRawResponse:
+        """``client.with_raw_response.batches``."""
+        from .resources.batches import BatchesWithRawResponse
+
+        return BatchesWithRawResponse(self._client)
+
+    @cached_property
+    def chat(self) -> ChatWithRawResponse:
+        """``client.with_raw_response.chat``."""
+        from .resources.chat.chat import ChatWithRawResponse
+
+        return ChatWithRawResponse(self._client)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsWithRawResponse:
+        """``client.with_raw_response.embeddings``."""
+        from .resources.embeddings import EmbeddingsWithRawResponse
+
+        return EmbeddingsWithRawResponse(self._client)
+
+    @cached_property
+    def files(self) -> FilesWithRawResponse:
+        """``client.with_raw_response.files``."""
+        from .resources.files import FilesWithRawResponse
+
+        return FilesWithRawResponse(self._client)
+
+    @cached_property
+    def fine_tunings(self) -> FineTuningsWithRawResponse:
+        """``client.with_raw_response.fine_tunings``."""
+        from .resources.fine_tunings import FineTuningsWithRawResponse
+
+        return FineTuningsWithRawResponse(self._client)
+
+    @cached_property
+    def models(self) -> ModelsWithRawResponse:
+        """``client.with_raw_response.models``."""
+        from .resources.models import ModelsWithRawResponse
+
+        return ModelsWithRawResponse(self._client)
+
+    @cached_property
+    def reranking(self) -> RerankingWithRawResponse:
+        """``client.with_raw_response.reranking``."""
+        from .resources.reranking import RerankingWithRawResponse
+
+        return RerankingWithRawResponse(self._client)
+
+    @cached_property
+    def responses(self) -> ResponsesWithRawResponse:
+        """``client.with_raw_response.responses``."""
+        from .resources.responses import ResponsesWithRawResponse
+
+        return ResponsesWithRawResponse(self._client)
 
 
 class GroqWithStreamingResponse:
-    """``client.with_streaming_response``."""
+    """``client.with_streaming_response``: each resource's ``with_streaming_response``, created on first use."""
 
     def __init__(self, client: SyncAPIClient) -> None:
-        self.audio = AudioWithStreamingResponse(client)
-        self.batches = BatchesWithStreamingResponse(client)
-        self.chat = ChatWithStreamingResponse(client)
-        self.embeddings = EmbeddingsWithStreamingResponse(client)
-        self.files = FilesWithStreamingResponse(client)
-        self.fine_tunings = FineTuningsWithStreamingResponse(client)
-        self.models = ModelsWithStreamingResponse(client)
-        self.reranking = RerankingWithStreamingResponse(client)
-        self.responses = ResponsesWithStreamingResponse(client)
+        self._client = client
+
+    @cached_property
+    def audio(self) -> AudioWithStreamingResponse:
+        """``client.with_streaming_response.audio``."""
+        from .resources.audio.audio import AudioWithStreamingResponse
+
+        return AudioWithStreamingResponse(self._client)
+
+    @cached_property
+    def batches(self) -> BatchesWithStreamingResponse:
+        """``client.with_streaming_response.batches``."""
+        from .resources.batches import BatchesWithStreamingResponse
+
+        return BatchesWithStreamingResponse(self._client)
+
+    @cached_property
+    def chat(self) -> ChatWithStreamingResponse:
+        """``client.with_streaming_response.chat``."""
+        from .resources.chat.chat import ChatWithStreamingResponse
+
+        return ChatWithStreamingResponse(self._client)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsWithStreamingResponse:
+        """``client.with_streaming_response.embeddings``."""
+        from .resources.embeddings import EmbeddingsWithStreamingResponse
+
+        return EmbeddingsWithStreamingResponse(self._client)
+
+    @cached_property
+    def files(self) -> FilesWithStreamingResponse:
+        """``client.with_streaming_response.files``."""
+        from .resources.files import FilesWithStreamingResponse
+
+        return FilesWithStreamingResponse(self._client)
+
+    @cached_property
+    def fine_tunings(self) -> FineTuningsWithStreamingResponse:
+        """``client.with_streaming_response.fine_tunings``."""
+        from .resources.fine_tunings import FineTuningsWithStreamingResponse
+
+        return FineTuningsWithStreamingResponse(self._client)
+
+    @cached_property
+    def models(self) -> ModelsWithStreamingResponse:
+        """``client.with_streaming_response.models``."""
+        from .resources.models import ModelsWithStreamingResponse
+
+        return ModelsWithStreamingResponse(self._client)
+
+    @cached_property
+    def reranking(self) -> RerankingWithStreamingResponse:
+        """``client.with_streaming_response.reranking``."""
+        from .resources.reranking import RerankingWithStreamingResponse
+
+        return RerankingWithStreamingResponse(self._client)
+
+    @cached_property
+    def responses(self) -> ResponsesWithStreamingResponse:
+        """``client.with_streaming_response.responses``."""
+        from .resources.responses import ResponsesWithStreamingResponse
+
+        return ResponsesWithStreamingResponse(self._client)

@@ -52,6 +52,26 @@ def test_import_fastgroq_imports_neither_asyncio_nor_aiohttp() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_async_clients_first_use_of_a_resource_imports_its_area_and_no_other() -> None:
+    done = run(
+        """
+        import sys
+        import fastgroq
+        fastgroq.AsyncGroq(api_key="k").chat.completions
+        print(" ".join(sorted(m for m in sys.modules if m.startswith("fastgroq.resources"))))
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    # The sync module of the area too: the async module takes the operations' descriptors from it.
+    assert done.stdout.split() == [
+        "fastgroq.resources",
+        "fastgroq.resources.chat",
+        "fastgroq.resources.chat._async_chat",
+        "fastgroq.resources.chat._async_completions",
+        "fastgroq.resources.chat.completions",
+    ]
+
+
 def test_async_groq_without_aiohttp_names_the_extra() -> None:
     # sys.modules["aiohttp"] = None makes `import aiohttp` fail as it does where it is not installed.
     done = run(

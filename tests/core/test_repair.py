@@ -277,7 +277,7 @@ def test_not_json_is_a_decode_error() -> None:
 
 def test_the_generated_operations_declare_their_envelope() -> None:
     """From ``x-envelope`` in the schema: what a 2xx body of each operation cannot do without."""
-    from fastgroq._resources import CREATE_CHAT_COMPLETION, LIST_MODELS, RETRIEVE_MODEL
+    from fastgroq._endpoints import CREATE_CHAT_COMPLETION, LIST_MODELS, RETRIEVE_MODEL
 
     assert CREATE_CHAT_COMPLETION.response_envelope == ("choices",)
     assert CREATE_CHAT_COMPLETION.stream_event_envelope == ()

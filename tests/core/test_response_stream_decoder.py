@@ -14,8 +14,8 @@ from typing import Any
 import fastgroq
 import msgspec
 import pytest
+from fastgroq._endpoints import CREATE_RESPONSE
 from fastgroq._outcome import ErrorBody
-from fastgroq._resources import CREATE_RESPONSE
 from fastgroq._stream_decoder import StreamDecoder
 from fastgroq.testing import response_events, sse_event
 from fastgroq.types import ResponseCompletedEvent, ResponseCreatedEvent, ResponseTextDeltaEvent

@@ -12,9 +12,9 @@ from typing import Any
 
 import fastgroq
 import pytest
+from fastgroq._endpoints import CREATE_CHAT_COMPLETION, CREATE_RESPONSE
 from fastgroq._operation import Operation
 from fastgroq._outcome import ErrorBody
-from fastgroq._resources import CREATE_CHAT_COMPLETION, CREATE_RESPONSE
 from fastgroq._stream_decoder import StreamDecoder
 from hypothesis import given, settings, strategies as st
 

@@ -324,9 +324,9 @@ def test_comment_text_never_reaches_the_generated_code(tmp_path: Path) -> None:
 
 
 def test_async_resources_differ_from_sync_only_in_async_await_and_names() -> None:
-    """The resources template is ready for the async client: rendered with ``ir.ASYNC`` it is valid Python
-    whose every line, once ``async def``/``await`` and the names are mapped back, is a line of the sync
-    rendering (only the descriptors are imported from the sync module instead of being defined twice)."""
+    """The resources template is one for both clients: rendered with ``ir.ASYNC`` each resource's module is
+    valid Python whose every line, once ``async def``/``await`` and the names are mapped back, is a line of the
+    sync rendering (only the descriptors are imported from the sync module instead of being defined twice)."""
     import ast
     import re
 
@@ -335,23 +335,30 @@ def test_async_resources_differ_from_sync_only_in_async_await_and_names() -> Non
     api = ir.build(load.read_schema(load.SCHEMA_DIR))
     context = render.package_context(api, models.generate_types(api), "0")
     env = render.environment()
-    sync_code = render.render_resources(env, context, ir.SYNC)
-    async_code = render.render_resources(env, context, ir.ASYNC)
-    ast.parse(async_code)
-    assert "async def " in async_code and "await client.request(" in async_code
-    back = async_code
-    for flavor_field in ("client_class", "client_module", "response_context", "raw_response", "response_module"):
-        back = back.replace(getattr(ir.ASYNC, flavor_field), getattr(ir.SYNC, flavor_field))
-    back = back.replace(ir.ASYNC.stream_module, ir.SYNC.stream_module).replace(ir.ASYNC.stream, ir.SYNC.stream)
-    back = (
-        back.replace("async def ", "def ").replace("await ", "").replace("Async client resources", "Client resources")
-    )
-    back = re.sub(r"\bAsync(?=[A-Z])", "", back)
-    sync_lines = set(sync_code.splitlines())
-    extra = [line for line in back.splitlines() if line not in sync_lines]
-    descriptors = [line for line in extra if line.strip().endswith("_operation,") or "from ._resources import" in line]
-    assert len(descriptors) == len(api.operations) + 1
-    # The closing parenthesis of the descriptors' import may also close a multi-line import of the sync rendering.
-    assert [line for line in extra if line not in descriptors and line != ")"] == [
-        "# The operation descriptors are the sync module's: one Operation (and its cached decoders) per endpoint.",
-    ]
+    nodes = [r for top in api.resources for r in top.walk()]
+    assert len(nodes) == 13
+    for r in nodes:
+        sync_code = render.render_resource(env, context, r, ir.SYNC)
+        async_code = render.render_resource(env, context, r, ir.ASYNC)
+        ast.parse(async_code)
+        if r.operations:
+            assert "async def " in async_code and "await client.request(" in async_code
+        back = async_code
+        for flavor_field in ("client_class", "client_module", "response_context", "raw_response", "response_module"):
+            back = back.replace(getattr(ir.ASYNC, flavor_field), getattr(ir.SYNC, flavor_field))
+        back = back.replace(ir.ASYNC.stream_module, ir.SYNC.stream_module).replace(ir.ASYNC.stream, ir.SYNC.stream)
+        back = back.replace("async def ", "def ").replace("await ", "").replace(" of the async client", "")
+        back = re.sub(r"\bAsync(?=[A-Z])", "", back).replace(f".{ir.ASYNC.module_prefix}", ".")
+        sync_lines = set(sync_code.splitlines())
+        extra = [line for line in back.splitlines() if line not in sync_lines]
+        descriptors = [line for line in extra if line.strip().endswith("_operation,")]
+        assert len(descriptors) == len(r.operations), r.path
+        # The closing parenthesis of the descriptors' import may also close a multi-line import of the sync rendering.
+        assert [line for line in extra if line not in descriptors and line != ")"] == (
+            [
+                "# The operation descriptors are the sync module's: one Operation (and its cached decoders) per endpoint.",
+                f"from .{r.module_parts[-1]} import (",
+            ]
+            if r.operations
+            else []
+        ), r.path

@@ -198,6 +198,26 @@ def test_with_options_returns_a_configured_copy_sharing_the_pool(server: MockGro
         base.close()
 
 
+def test_a_copy_made_after_the_resources_were_used_sends_with_its_own_options(server: MockGroqServer) -> None:
+    # The resources are created on first use and kept on the client: a copy must not keep the original's.
+    base = make_client(server)
+    try:
+        create(base)
+        base.with_raw_response.chat.completions.create(model=MODEL, messages=MESSAGES)
+        base.with_streaming_response.models.list()
+        copy = base.with_options(api_key="gsk_copy", default_headers={"X-Copy": "1"})
+        create(copy)
+        copy.with_raw_response.chat.completions.create(model=MODEL, messages=MESSAGES)
+        with copy.with_streaming_response.models.list() as response:
+            response.parse()
+        create(base)
+        keys = [r.headers["Authorization"] for r in server.requests]
+        assert keys == [f"Bearer {API_KEY}"] * 2 + ["Bearer gsk_copy"] * 3 + [f"Bearer {API_KEY}"]
+        assert [r.headers.get("X-Copy") for r in server.requests[2:]] == ["1", "1", "1", None]
+    finally:
+        base.close()
+
+
 def test_with_options_new_api_key_and_timeout(server: MockGroqServer, client: Groq) -> None:
     other = client.with_options(api_key="gsk_other", timeout=7.0)
     assert other.timeout == Timeout(connect=5.0, read=7.0)

@@ -14,14 +14,14 @@ from typing import Any
 
 import msgspec
 import pytest
-from fastgroq import _resources, types as T
+from fastgroq import _endpoints, types as T
 from fastgroq._models import BaseModel
 
 from .test_types import CHUNKS, COMPLETIONS, STRUCTS, decode, without_nulls
 
 # Every operation's response and stream event, the error body; every request body and query type: from the
-# operation descriptors the generator wrote (fastgroq._resources), so every new operation is covered.
-_OPERATIONS = [getattr(_resources, name) for name in _resources._OPERATIONS]
+# operation descriptors the generator wrote (fastgroq._endpoints), so every new operation is covered.
+_OPERATIONS = [getattr(_endpoints, name) for name in _endpoints._OPERATIONS]
 RESPONSE_ROOTS = tuple(
     {t for op in _OPERATIONS for t in (op.response_type, op.stream_event_type) if t} | {T.ErrorResponse}
 )

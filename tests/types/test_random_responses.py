@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import pytest
 import yaml
-from fastgroq import Timeout, _resources
+from fastgroq import Timeout, _endpoints
 from fastgroq._operation import Operation
 from fastgroq._outcome import ErrorBody, decode_body
 from fastgroq._request import PreparedRequest
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UPSTREAM = ROOT.parent / "shared" / "upstream" / "groq-openapi-2.1.yaml"
 DOCUMENT: dict[str, Any] = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))
 STRATEGIES = Strategies(DOCUMENT)
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (getattr(_resources, n) for n in _resources._OPERATIONS)}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (getattr(_endpoints, n) for n in _endpoints._OPERATIONS)}
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
