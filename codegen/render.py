@@ -195,7 +195,8 @@ def render_resource_packages(env: jinja2.Environment, api: API) -> list[Generate
         exports = [
             ("." + r.module(f).removeprefix(package + "."), r.family(f)) for r in members for f in CLIENT_FLAVORS
         ]
-        content = template.render({"doc": doc, "exports": exports})
+        submodules = sorted({r.module(SYNC).removeprefix(package + ".").split(".")[0] for r in members})
+        content = template.render({"doc": doc, "exports": exports, "submodules": submodules})
         files.append(GeneratedFile(package.replace(".", "/") + "/__init__.py", content, api.source_label))
     return files
 

@@ -48,7 +48,7 @@ from ._streaming import Stream
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import types
+    from . import resources, types
     from ._accumulate import accumulate_chunks
     from ._async_groq import AsyncGroq
     from ._async_response import AsyncAPIResponse, AsyncRawResponse
@@ -227,8 +227,8 @@ if not TYPE_CHECKING:  # type checkers read the imports above
         module = _LAZY.get(name)
         if module is not None:
             value = getattr(import_module(module, __name__), name)
-        elif name == "types":
-            value = import_module(".types", __name__)
+        elif name in ("types", "resources"):
+            value = import_module("." + name, __name__)
         elif name in _TYPES:
             value = getattr(import_module(".types", __name__), name)
         else:

@@ -79,6 +79,18 @@ def test_an_official_path_imports_only_its_flavor() -> None:
     assert _of("fastgroq.resources", loaded) == ["fastgroq.resources", "fastgroq.resources.models"]
 
 
+def test_the_resource_modules_are_attributes_as_in_the_official_sdk() -> None:
+    # `import groq; groq.resources.chat.completions.Completions` works without importing the modules.
+    code = "import fastgroq; assert fastgroq.resources.chat.completions.AsyncCompletions.__name__ == 'AsyncCompletions'"
+    loaded = _modules_after(code)
+    assert _of("fastgroq.resources", loaded) == [
+        "fastgroq.resources",
+        "fastgroq.resources.chat",
+        "fastgroq.resources.chat._async_completions",
+        "fastgroq.resources.chat.completions",
+    ]
+
+
 def test_the_resources_are_the_classes_at_the_official_paths() -> None:
     client = fastgroq.Groq(api_key="x" * 20)
     try:

@@ -106,14 +106,20 @@ _MODULES = {
     "AsyncTranslationsWithStreamingResponse": "._async_translations",
 }
 
+# The modules below this package, imported on first use too (``resources.chat.completions``, as in the official SDK).
+_SUBMODULES = frozenset({"audio", "speech", "transcriptions", "translations"})
+
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> object:
-        module = _MODULES.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         from importlib import import_module
 
-        value = getattr(import_module(module, __name__), name)
+        module = _MODULES.get(name)
+        if module is not None:
+            value = getattr(import_module(module, __name__), name)
+        elif name in _SUBMODULES:
+            value = import_module("." + name, __name__)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         globals()[name] = value
         return value
