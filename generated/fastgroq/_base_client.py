@@ -136,7 +136,8 @@ class BaseClient:
         raise NotImplementedError
 
     def _init_resources(self) -> None:
-        """Attach resource namespaces (``self.chat``, ...); the generated subclass overrides this."""
+        """Called by ``__init__`` and on the copy ``with_options`` makes: the generated subclass, whose resources
+        (``self.chat``, ...) are created on first use, drops those the copy inherited from the original."""
 
     def _configure(
         self,
