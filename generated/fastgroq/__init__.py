@@ -48,7 +48,7 @@ from ._streaming import Stream
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import resources, types
+    from . import resources as resources, types
     from ._accumulate import accumulate_chunks
     from ._async_groq import AsyncGroq
     from ._async_response import AsyncAPIResponse, AsyncRawResponse
