@@ -413,6 +413,15 @@ def case_large(result: Result, clients: Clients, s: Settings) -> None:
         report_checks(result, c0)
 
 
+def _operation(package: str, name: str) -> Any:
+    """An operation's descriptor in ``package``: the index ``_endpoints`` (resources per module, lazy) or, in
+    a baseline generated before that, the one module ``_resources``."""
+    try:
+        return getattr(importlib.import_module(package + "._endpoints"), name)
+    except ImportError:
+        return getattr(importlib.import_module(package + "._resources"), name)
+
+
 def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) -> dict[str, Callable[[], float]]:
     import groq._models
     import groq.types.chat
@@ -430,8 +439,8 @@ def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) ->
     # (the operation's cached Decoder, with the GC paused for a big body), not a bare msgspec call.
     fg = clients.fastgroq_module
     if fg:
+        from fastgroq._endpoints import CREATE_CHAT_COMPLETION
         from fastgroq._outcome import decode_json as _decode
-        from fastgroq._resources import CREATE_CHAT_COMPLETION
 
         decoder = CREATE_CHAT_COMPLETION.response_decoder
         fns["fastgroq decode"] = per_second(lambda: touch_completion(_decode(decoder, body)), min_time)
@@ -439,8 +448,7 @@ def _large_fns(clients: Clients, scenario: str, body: bytes, min_time: float) ->
     if base:
         # The baseline's own decode step, as its runtime does it: _outcome.decode_json, or before the core
         # was split _base_client._decode (older runtimes have neither).
-        base_resources = importlib.import_module(base.__name__ + "._resources")
-        base_decoder = base_resources.CREATE_CHAT_COMPLETION.response_decoder
+        base_decoder = _operation(base.__name__, "CREATE_CHAT_COMPLETION").response_decoder
         try:
             base_decode = importlib.import_module(base.__name__ + "._outcome").decode_json
         except ImportError:
@@ -851,8 +859,8 @@ def _case_embeddings(result: Result, clients: Clients, s: Settings) -> None:
         return sample
 
     if fg:
+        from fastgroq._endpoints import CREATE_EMBEDDING
         from fastgroq._outcome import decode_json
-        from fastgroq._resources import CREATE_EMBEDDING
 
         decoder = CREATE_EMBEDDING.response_decoder
         fns["fastgroq decode"] = timed(lambda: decode_json(decoder, body))
