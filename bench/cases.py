@@ -1,4 +1,4 @@
-"""The seven benchmark cases. Each returns `Measure`s (medians of alternated rounds) and `Check`s (ratios).
+"""Benchmark cases 1 to 7 (8 and 9, many requests at once, are in concurrency.py). Each returns `Measure`s (medians of alternated rounds) and `Check`s (ratios).
 
 Conventions that keep the comparison fair:
 - Every client gets the same bytes from the same server process (see server.py) and must touch every chunk
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,13 @@ class Settings:
     batch_lines: int = 100_000
     batch_rounds: int = 3
     embed_inputs: int = 2048
+    async_streams: int = 64  # case 8a: concurrent streams of async_stream_chunks chunks (and 9b's stream length)
+    async_stream_chunks: int = 2_000
+    async_requests: int = 2_000  # case 8b: small requests, async_in_flight at a time
+    async_in_flight: int = 128
+    threads: int = 16  # case 9: threads sharing one sync client
+    thread_requests: int = 1_600
+    slow_rounds: int = 1  # cases 8 and 9: rounds in which the official SDK (seconds per sample) is sampled
 
 
 @dataclass
@@ -100,19 +107,35 @@ class Result:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def alternate(fns: dict[str, Callable[[], float]], rounds: int, warmup: int) -> dict[str, list[float]]:
+def alternate(
+    fns: dict[str, Callable[[], float]],
+    rounds: int,
+    warmup: int,
+    *,
+    warm: dict[str, Callable[[], object]] | None = None,
+    slow: Collection[str] = (),
+    slow_rounds: int = 1,
+) -> dict[str, list[float]]:
     """Run every function once per round, in turn; return each one's samples (warm-up rounds dropped).
 
     Every other round runs in reverse order (A B C, C B A, ...), so no client always runs right after the
     same other one (and pays for the garbage it left, or gets a warmer cache than it).
+
+    ``warm[name]``, if given, is that client's warm-up instead of a sample. A client named in ``slow`` (one
+    sample takes seconds, as the official SDKs' do in cases 8 and 9) is sampled only in the middle
+    ``slow_rounds`` rounds, still in turn with the others.
     """
+    warm = warm or {}
     for _ in range(warmup):
-        for fn in fns.values():
-            fn()
+        for name, fn in fns.items():
+            warm.get(name, fn)()
     samples: dict[str, list[float]] = {name: [] for name in fns}
     order = list(fns.items())
+    first_slow = max(0, (rounds - slow_rounds) // 2)
     for round_ in range(rounds):
         for name, fn in order if round_ % 2 == 0 else reversed(order):
+            if name in slow and not first_slow <= round_ < first_slow + slow_rounds:
+                continue
             samples[name].append(fn())
     return samples
 

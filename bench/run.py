@@ -35,6 +35,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT / "generated")]
 
 import cases  # noqa: E402
+import concurrency  # noqa: E402
 import payloads  # noqa: E402
 
 
@@ -156,6 +157,12 @@ def settings_for(args: argparse.Namespace) -> cases.Settings:
             batch_lines=10_000,
             batch_rounds=1,
             embed_inputs=256,
+            async_streams=16,
+            async_stream_chunks=500,
+            async_requests=256,
+            async_in_flight=32,
+            threads=4,
+            thread_requests=200,
         )
     else:
         s = cases.Settings()
@@ -298,7 +305,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fast smoke run (small payloads, one round)")
     parser.add_argument("--rounds", type=int, default=0, help="measured rounds per case (default 5; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="folder for latest.md/.json/.png")
-    parser.add_argument("--cases", default="1,2,3,4,5,6,7", help="comma-separated case numbers to run")
+    parser.add_argument("--cases", default="1,2,3,4,5,6,7,8,9", help="comma-separated case numbers to run")
     parser.add_argument("--profile", action="store_true", help="only profile the fastgroq stream case")
     parser.add_argument(
         "--baseline",
@@ -349,6 +356,8 @@ def main() -> int:
             "5": lambda: cases.case_memory(result, clients, settings, port),
             "6": lambda: cases.case_sse(result, clients, settings),
             "7": lambda: cases.case_files(result, clients, settings, port),
+            "8": lambda: concurrency.case_async(result, clients, settings),
+            "9": lambda: concurrency.case_threads(result, clients, settings),
         }
         failed = []
         for number, step in steps.items():
