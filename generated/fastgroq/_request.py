@@ -395,6 +395,8 @@ def encode_body(op: Operation, body: object, extra_body: Mapping[str, object] | 
 
 # Values whose JSON is what they are, and that hold nothing else: the walk below skips them at once.
 _PLAIN = frozenset({str, int, bool, type(None)})
+# A Struct field left UNSET is not encoded at all: nothing to check (a request type has ~36 fields, most unset).
+_PLAIN_FIELD = _PLAIN | {type(msgspec.UNSET)}
 _BINARY = (bytes, bytearray, memoryview)
 _DICT = {dict}
 
@@ -406,6 +408,7 @@ def _unsendable(value: Any) -> tuple[object, list[str | int]] | None:
     if kind is float:
         return None if value - value == 0.0 else (value, [])  # inf - inf and nan - nan are NaN
     items: Any
+    plain = _PLAIN
     # A container of plain values only (most messages: {"role": str, "content": str}) is cleared by one C-level
     # pass (map, issuperset), without a Python step per value.
     if kind is dict:
@@ -420,15 +423,17 @@ def _unsendable(value: Any) -> tuple[object, list[str | int]] | None:
             return None  # a list of flat dicts (the messages of a conversation), in one pass
         items = enumerate(value)
     elif isinstance(value, msgspec.Struct):
-        config = value.__struct_fields__, value.__struct_encode_fields__
-        items = ((encoded, getattr(value, name)) for name, encoded in zip(*config, strict=True))
+        values = msgspec.structs.astuple(value)  # in C; the fields in __struct_encode_fields__ order
+        if _PLAIN_FIELD.issuperset(map(type, values)):
+            return None
+        items = zip(value.__struct_encode_fields__, values, strict=True)
+        plain = _PLAIN_FIELD
     elif isinstance(value, _BINARY):
         return value, []
     elif isinstance(value, float):  # a float subclass (numpy.float64)
         return None if value - value == 0.0 else (value, [])
     else:
         return None
-    plain = _PLAIN
     for key, item in items:
         if type(item) not in plain:
             found = _unsendable(item)
@@ -444,8 +449,9 @@ def _refuse_unsendable(op: Operation, body: object, where: str) -> None:
     msgspec encodes ``float("nan")`` and infinities as ``null`` and bytes as base64 text: sent, a request
     would silently mean something else (``temperature=nan`` would ask for the server default, ``content=b"hi"``
     would send ``"aGk="``). The official SDK refuses NaN with a plain ``ValueError`` and sends bytes as a list of
-    integers (``[104, 105]``). Costs ~1.5 us for a small request and ~13 us for a conversation of 100 messages
-    (a flat dict, or a list of them, is cleared in one C-level pass).
+    integers (``[104, 105]``). Costs ~3 us for a small request and ~15 us for a conversation of 100 messages
+    (a flat dict, a list of them, or a Struct's fields, most of them UNSET, are cleared in one C-level pass;
+    walking the ~36 fields of a request type one by one cost ~14 us).
     """
     try:
         found = _unsendable(body)
