@@ -6,7 +6,7 @@ Conventions, besides those of cases.py:
   thread count for 9), all of it kept alive, and opens it before it is measured (one request per connection,
   all at once): the figures are the steady state of a warm pool, not the cost of connecting, and no client
   queues for a connection another one would have had. The SDKs' defaults differ (see bench/README.md).
-- The official SDK's samples take seconds each (64 streams of 2,000 chunks are ~128,000 chunks, ~10 s for
+- The official SDK's samples take seconds each (64 streams of 2,000 chunks are 128,000 chunks, 10-20 s for
   groq), so it is sampled in the middle round(s) only (`Settings.slow_rounds`), in turn with the others;
   fastgroq and the reference pipeline are sampled every round.
 - All of case 8 runs on one event loop (the default asyncio loop), which every client is bound to.
