@@ -6,7 +6,6 @@ the failed, expired and cancelled paths), the result files it leaves, and each a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any, Final
 
 import fastgroq
@@ -17,7 +16,7 @@ from fastgroq.testing import GroqState, MockGroqServer, Reply
 from fastgroq.types import Batch, BatchCreateResponse, BatchListResponse, ChatCompletion, FileObject
 from fastgroq.types.batch_list_response import Data, DataRequestCounts
 
-from tests.client_helpers import make_client, serve
+from tests.client_helpers import make_client
 
 ENDPOINT: Final = "/v1/chat/completions"
 
@@ -28,17 +27,6 @@ def request_line(custom_id: str, content: str = "What is 2+2?") -> str:
 
 
 INPUT = "\n".join(request_line(f"request-{i}") for i in range(1, 5)) + "\n"
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
-
-
-@pytest.fixture
-def client(server: MockGroqServer) -> Iterator[Groq]:
-    with make_client(server) as client:
-        yield client
 
 
 def create(client: Groq, file_id: str, **extra: Any) -> Batch:

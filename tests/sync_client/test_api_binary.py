@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Iterator
 from typing import Any, TypedDict
 
 import fastgroq
@@ -16,7 +15,7 @@ import pytest
 from fastgroq import Groq
 from fastgroq.testing import MockGroqServer, Reply, speech_audio
 
-from tests.client_helpers import is_binary_response, make_client, serve
+from tests.client_helpers import is_binary_response, make_client
 
 
 class _Speech(TypedDict):
@@ -27,17 +26,6 @@ class _Speech(TypedDict):
 
 SPEECH: _Speech = {"model": "playai-tts", "input": "I love building fast things", "voice": "Fritz-PlayAI"}
 FAST = {"retry-after-ms": "1"}
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
-
-
-@pytest.fixture
-def client(server: MockGroqServer) -> Iterator[Groq]:
-    with make_client(server) as client:
-        yield client
 
 
 # --- audio.speech.create ---------------------------------------------------------------------------------------

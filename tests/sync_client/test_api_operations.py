@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ from fastgroq.types import (
     RerankingResponse,
 )
 
-from tests.client_helpers import make_client, serve
+from tests.client_helpers import make_client
 
 FAST = {"retry-after-ms": "1"}
 EMBED_MODEL = "nomic-embed-text-v1_5"
@@ -233,17 +233,6 @@ CASES = [
     ),
 ]
 IDS = [case.name for case in CASES]
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
-
-
-@pytest.fixture
-def client(server: MockGroqServer) -> Iterator[Groq]:
-    with make_client(server) as client:
-        yield client
 
 
 def _resource(client: Any, name: str) -> Any:

@@ -6,7 +6,6 @@ retries, timeouts, raw and streaming responses, with_options.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import fastgroq
@@ -24,21 +23,10 @@ from fastgroq.types import (
     ResponseTextDeltaEvent,
 )
 
-from tests.client_helpers import is_stream, make_client, serve
+from tests.client_helpers import is_stream, make_client
 
 MODEL = "openai/gpt-oss-20b"
 FAST = {"retry-after-ms": "1"}
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
-
-
-@pytest.fixture
-def client(server: MockGroqServer) -> Iterator[Groq]:
-    with make_client(server) as client:
-        yield client
 
 
 def text_of(response: Response) -> str:

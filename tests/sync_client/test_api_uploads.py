@@ -11,7 +11,6 @@ import io
 import os
 import pathlib
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import fastgroq
@@ -20,22 +19,11 @@ from fastgroq import Groq, RequestValidationError
 from fastgroq.testing import MockGroqServer, Reply, transcription
 from fastgroq.types import FileObject, Transcription, Translation
 
-from tests.client_helpers import make_client, serve
+from tests.client_helpers import make_client
 
 FAST = {"retry-after-ms": "1"}
 LINE = b'{"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m", "messages": []}}\n'
 WHISPER = "whisper-large-v3"
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
-
-
-@pytest.fixture
-def client(server: MockGroqServer) -> Iterator[Groq]:
-    with make_client(server) as client:
-        yield client
 
 
 @pytest.fixture

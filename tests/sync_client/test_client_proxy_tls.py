@@ -24,13 +24,7 @@ from tests.client_helpers import (
     free_port,
     make_client,
     make_groq,
-    serve,
 )
-
-
-@pytest.fixture
-def server() -> Iterator[MockGroqServer]:
-    yield from serve()
 
 
 @pytest.fixture
