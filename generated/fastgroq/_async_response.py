@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from ._async_streaming import close_response
 from ._exceptions import StreamAlreadyConsumed
-from ._http import LineDecoder, content_charset, decode_text
+from ._http import ByteChunker, LineDecoder, decode_json_body, decode_text, text_decoder
 from ._response import BaseRawResponse
 from ._transport_aiohttp import async_transport_errors, wrap_async_transport_error
 
@@ -104,22 +104,19 @@ class AsyncRawResponse(BaseRawResponse[T]):
         return decode_text(await self.read(), self.headers)
 
     async def json(self) -> Any:
-        """The body decoded as JSON (untyped: ``parse()`` gives the typed result)."""
-        import msgspec
-
-        return msgspec.json.decode(await self.read())
+        """The body decoded as JSON (untyped: ``parse()`` gives the typed result); ``msgspec.DecodeError`` (a
+        ``ValueError``) when it is not JSON."""
+        return decode_json_body(await self.read())
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
+        chunker = ByteChunker(chunk_size)
         if self._content is not None:
-            data = self._content
-            size = chunk_size or len(data) or 1
-            for start in range(0, len(data), size):
-                yield data[start : start + size]
+            for chunk in chunker.decode(self._content) + chunker.flush():
+                yield chunk
             return
         live = self._take_body()
         errors = async_transport_errors()
-        pending = b""
         finished = False
         try:
             while True:
@@ -131,15 +128,10 @@ class AsyncRawResponse(BaseRawResponse[T]):
                     ) from exc
                 if not piece:
                     break
-                if chunk_size is None:
-                    yield piece
-                    continue
-                pending += piece
-                while len(pending) >= chunk_size:
-                    yield pending[:chunk_size]
-                    pending = pending[chunk_size:]
-            if pending:
-                yield pending
+                for chunk in chunker.decode(piece):
+                    yield chunk
+            for chunk in chunker.flush():
+                yield chunk
             finished = True
         finally:
             self._live = None
@@ -150,13 +142,7 @@ class AsyncRawResponse(BaseRawResponse[T]):
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         """The body as text, decoded incrementally with the charset of ``Content-Type`` (UTF-8 by default)."""
-        import codecs
-
-        charset = content_charset(self.headers)
-        try:
-            decoder = codecs.getincrementaldecoder(charset)("replace")
-        except LookupError:
-            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        decoder = text_decoder(self.headers)
         async for piece in self.iter_bytes(chunk_size):
             text = decoder.decode(piece)
             if text:

@@ -10,11 +10,21 @@ They play the parts of the official SDK's ``httpx.Request`` and ``httpx.Response
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-__all__ = ["HTTPRequest", "HTTPResponse", "LineDecoder", "content_charset", "decode_json_body", "decode_text"]
+__all__ = [
+    "ByteChunker",
+    "HTTPRequest",
+    "HTTPResponse",
+    "LineDecoder",
+    "content_charset",
+    "decode_json_body",
+    "decode_text",
+    "text_decoder",
+]
 
 _REDACTED = "[REDACTED]"
 # Headers whose whole value is a credential: shown as "<scheme> [REDACTED]" whatever the key's length.
@@ -35,6 +45,15 @@ def decode_text(data: bytes, headers: Mapping[str, str]) -> str:
         return data.decode(content_charset(headers), "replace")
     except LookupError:  # an unknown charset name
         return data.decode("utf-8", "replace")
+
+
+def text_decoder(headers: Mapping[str, str]) -> codecs.IncrementalDecoder:
+    """An incremental decoder for the charset of ``Content-Type`` (UTF-8 by default or when the name is unknown)
+    that replaces what does not decode: ``decode_text`` for a body handed out in pieces."""
+    try:
+        return codecs.getincrementaldecoder(content_charset(headers))("replace")
+    except LookupError:
+        return codecs.getincrementaldecoder("utf-8")("replace")
 
 
 def decode_json_body(data: bytes) -> Any:
@@ -162,6 +181,29 @@ class HTTPResponse:
 
     def __repr__(self) -> str:
         return f"<HTTPResponse [{self.status_code} {self.reason_phrase}]>".replace(" ]", "]")
+
+
+class ByteChunker:
+    """A body's pieces as they arrive, cut again into ``chunk_size`` bytes (the last one shorter), as httpx's
+    ``ByteChunker``: ``iter_bytes(chunk_size)`` of both clients. With ``chunk_size`` None, each piece as it is."""
+
+    def __init__(self, chunk_size: int | None) -> None:
+        self._size = chunk_size
+        self._pending = b""
+
+    def decode(self, piece: bytes) -> list[bytes]:
+        size = self._size
+        if size is None:
+            return [piece] if piece else []
+        data = self._pending + piece if self._pending else piece
+        # One cut of the whole, not a slice per chunk off the front (that copies the rest each time: quadratic).
+        whole = len(data) - len(data) % size
+        self._pending = data[whole:]
+        return [data[start : start + size] for start in range(0, whole, size)]
+
+    def flush(self) -> list[bytes]:
+        pending, self._pending = self._pending, b""
+        return [pending] if pending else []
 
 
 class LineDecoder:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from ._exceptions import StreamAlreadyConsumed
 from ._headers import RateLimits
-from ._http import HTTPRequest, LineDecoder, content_charset, decode_json_body, decode_text
+from ._http import ByteChunker, HTTPRequest, LineDecoder, decode_json_body, decode_text, text_decoder
 from ._transport_urllib3 import transport_errors, wrap_transport_error
 
 __all__ = [
@@ -238,15 +238,13 @@ class RawResponse(BaseRawResponse[T]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body as it arrives (decompressed), in pieces of ``chunk_size`` bytes when given."""
+        chunker = ByteChunker(chunk_size)
         if self._content is not None:
-            data = self._content
-            size = chunk_size or len(data) or 1
-            for start in range(0, len(data), size):
-                yield data[start : start + size]
+            yield from chunker.decode(self._content)
+            yield from chunker.flush()
             return
         live = self._take_body()
         errors = transport_errors()
-        pending = b""
         finished = False
         try:
             while True:
@@ -256,15 +254,8 @@ class RawResponse(BaseRawResponse[T]):
                     raise wrap_transport_error(exc, request_id=self._request_id, request=self.http_request) from exc
                 if not piece:
                     break
-                if chunk_size is None:
-                    yield piece
-                    continue
-                pending += piece
-                while len(pending) >= chunk_size:
-                    yield pending[:chunk_size]
-                    pending = pending[chunk_size:]
-            if pending:
-                yield pending
+                yield from chunker.decode(piece)
+            yield from chunker.flush()
             finished = True
         finally:
             self._live = None
@@ -276,13 +267,7 @@ class RawResponse(BaseRawResponse[T]):
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         """The body as text, decoded incrementally with the charset of ``Content-Type`` (UTF-8 by default)."""
-        import codecs
-
-        charset = content_charset(self.headers)
-        try:
-            decoder = codecs.getincrementaldecoder(charset)("replace")
-        except LookupError:
-            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        decoder = text_decoder(self.headers)
         for piece in self.iter_bytes(chunk_size):
             text = decoder.decode(piece)
             if text:

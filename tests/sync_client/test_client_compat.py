@@ -616,6 +616,16 @@ def test_compressed_json_body_is_decoded(
         assert json.loads(b"".join(response.iter_bytes())) == json.loads(json.dumps(body))
 
 
+def test_raw_json_of_a_body_nested_too_deep_is_a_value_error(server: MockGroqServer, client: Groq) -> None:
+    """``raw.json()`` of either client: msgspec's ``DecodeError`` (a ``ValueError``), never a raw RecursionError."""
+    server.enqueue(Reply.raw(b"[" * 100_000 + b"]" * 100_000, content_type="application/json"))
+    with (
+        client.chat.completions.with_streaming_response.create(model=MODEL, messages=MESSAGES) as response,
+        pytest.raises(ValueError, match="not JSON"),
+    ):
+        response.json()
+
+
 def test_compressed_error_body_is_decoded(server: MockGroqServer, client: Groq) -> None:
     server.enqueue(Reply.error(400, "bad request, compressed", code="x").compressed("gzip"))
     with pytest.raises(fastgroq.BadRequestError) as info:
