@@ -355,6 +355,22 @@ def _bound_sample(fg: Any, events: list[bytes]) -> Callable[[], float]:
     return sample
 
 
+def minimal_frame(tail: bytes, data: bytes) -> tuple[bytes, bytes]:
+    """The least framing an SSE reader can do, as the minimal pipelines (sync and async) do it per read: the
+    new tail (an unfinished event) and the complete ``data:`` events of ``tail + data`` as one JSON array
+    (``b""`` when none), ``[DONE]`` left out. No checks: a reference, not a parser."""
+    data = tail + data
+    last = data.rfind(b"\n\n")
+    if last < 0:
+        return data, b""
+    block = data[6:last].replace(b"\n\ndata: ", b",")
+    if block == b"[DONE]":
+        block = b""
+    elif block.endswith(b",[DONE]"):
+        block = block[:-7]
+    return data[last + 2 :], b"[" + block + b"]" if block else b""
+
+
 def _pipeline_sample(fg: Any, url: str, expected: int) -> Callable[[], float]:
     """The least any urllib3-based client must do, with none of an SDK's checks: a second, reachable bound.
 
@@ -376,19 +392,9 @@ def _pipeline_sample(fg: Any, url: str, expected: int) -> Callable[[], float]:
         count = 0
         tail = b""
         while data := response.read1(65536):
-            data = tail + data
-            last = data.rfind(b"\n\n")
-            if last < 0:
-                tail = data
-                continue
-            tail = data[last + 2 :]
-            block = data[6:last].replace(b"\n\ndata: ", b",")
-            if block == b"[DONE]":
-                block = b""
-            elif block.endswith(b",[DONE]"):
-                block = block[:-7]
-            if block:
-                for chunk in decode(b"[" + block + b"]"):
+            tail, events = minimal_frame(tail, data)
+            if events:
+                for chunk in decode(events):
                     touch(chunk)
                     count += 1
         response.release_conn()

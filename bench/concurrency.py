@@ -22,7 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import payloads
-from cases import Clients, Measure, Result, Settings, alternate, report, report_checks, touch, touch_completion
+from cases import (
+    Clients,
+    Measure,
+    Result,
+    Settings,
+    alternate,
+    minimal_frame,
+    report,
+    report_checks,
+    touch,
+    touch_completion,
+)
 
 GROQ_HTTPX, GROQ_AIOHTTP, MINIMAL = "groq httpx", "groq aiohttp", "minimal aiohttp pipeline"
 NOTES = {
@@ -177,19 +188,9 @@ def _minimal_stream(fg: Any, session: Any, url: str) -> Callable[[], Awaitable[i
         tail = b""
         async with session.post(url, data=body, headers=headers) as response:
             while data := await response.content.readany():
-                data = tail + data
-                last = data.rfind(b"\n\n")
-                if last < 0:
-                    tail = data
-                    continue
-                tail = data[last + 2 :]
-                block = data[6:last].replace(b"\n\ndata: ", b",")
-                if block == b"[DONE]":
-                    block = b""
-                elif block.endswith(b",[DONE]"):
-                    block = block[:-7]
-                if block:
-                    for chunk in decode(b"[" + block + b"]"):
+                tail, events = minimal_frame(tail, data)
+                if events:
+                    for chunk in decode(events):
                         touch(chunk)
                         count += 1
         return count
