@@ -272,6 +272,32 @@ def assert_fastgroq_error(exc: BaseException) -> None:
 # --- a tiny forwarding HTTP proxy -----------------------------------------------------------------------------
 
 
+def _forward_absolute_form(handler: BaseHTTPRequestHandler) -> None:
+    """What a plain-HTTP proxy does with an absolute-form request (``POST http://host:port/path``): send it on
+    without the hop-by-hop and proxy headers, and answer with the upstream's reply (its body re-framed with a
+    Content-Length)."""
+    target = urlsplit(handler.path)
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length) if length else None
+    skip = ("proxy-connection", "proxy-authorization", "connection", "host")
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in skip}
+    conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
+    try:
+        path = target.path + (f"?{target.query}" if target.query else "")
+        conn.request(handler.command, path, body=body, headers=headers)
+        upstream = conn.getresponse()
+        data = upstream.read()
+        handler.send_response(upstream.status, upstream.reason)
+        for name, value in upstream.getheaders():
+            if name.lower() not in ("transfer-encoding", "content-length", "connection"):
+                handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    finally:
+        conn.close()
+
+
 class ForwardingProxy:
     """A plain-HTTP forward proxy on loopback: records each request line, forwards, relays the reply.
 
@@ -295,29 +321,7 @@ class ForwardingProxy:
                 with owner._lock:
                     owner.request_lines.append(self.requestline)
                     owner.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
-                target = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                headers = {
-                    k: v
-                    for k, v in self.headers.items()
-                    if k.lower() not in ("proxy-connection", "proxy-authorization", "connection", "host")
-                }
-                conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
-                try:
-                    path = target.path + (f"?{target.query}" if target.query else "")
-                    conn.request(self.command, path, body=body, headers=headers)
-                    upstream = conn.getresponse()
-                    data = upstream.read()
-                    self.send_response(upstream.status, upstream.reason)
-                    for name, value in upstream.getheaders():
-                        if name.lower() not in ("transfer-encoding", "content-length", "connection"):
-                            self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                finally:
-                    conn.close()
+                _forward_absolute_form(self)
 
             do_GET = do_POST = _forward
 
@@ -397,28 +401,8 @@ class TunnelProxy:
                 _relay(self.connection, upstream)
 
             def _forward(self) -> None:
-                if not self._allowed():
-                    return
-                target = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                skip = ("proxy-connection", "proxy-authorization", "connection", "host")
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
-                conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
-                try:
-                    path = target.path + (f"?{target.query}" if target.query else "")
-                    conn.request(self.command, path, body=body, headers=headers)
-                    upstream = conn.getresponse()
-                    data = upstream.read()
-                    self.send_response(upstream.status, upstream.reason)
-                    for name, value in upstream.getheaders():
-                        if name.lower() not in ("transfer-encoding", "content-length", "connection"):
-                            self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                finally:
-                    conn.close()
+                if self._allowed():
+                    _forward_absolute_form(self)
 
             do_GET = do_POST = _forward
 
