@@ -161,6 +161,20 @@ def test_default_replies(server: MockGroqServer, pool: urllib3.PoolManager) -> N
     assert response.json()["error"]["code"] == "unknown_url"
 
 
+@pytest.mark.parametrize("path", ["/chat/completions", "/embeddings", "/audio/speech", "/responses"])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [(b"{not json", "Failed to parse request body as JSON"), (b"[1, 2]", "Request body must be a JSON object")],
+)
+def test_default_replies_refuse_a_body_that_is_not_a_json_object(
+    server: MockGroqServer, pool: urllib3.PoolManager, path: str, body: bytes, message: str
+) -> None:
+    response = pool.request("POST", server.base_url + path, body=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert response.json()["error"]["message"] == message
+    assert response.headers["x-request-id"]
+
+
 def test_queue_is_fifo_then_default(server: MockGroqServer, pool: urllib3.PoolManager) -> None:
     server.enqueue(Reply.json({"n": 1}), Reply.json({"n": 2}))
     server.enqueue(Reply.json({"n": 3}))

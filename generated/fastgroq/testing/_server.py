@@ -639,16 +639,24 @@ def _path_matches(path: str, pattern: str) -> bool:
     return path == pattern or path.endswith(pattern)
 
 
-def _speech_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
-    """POST /audio/speech: `speech_audio` in the requested format (the server's default is mp3)."""
-    from ._payloads import SPEECH_CONTENT_TYPES
-
+def _json_params(request: RecordedRequest, headers: dict[str, str]) -> dict[str, Any] | Reply:
+    """The JSON object a POST carries, or the 400 Groq answers when the body is not one."""
     try:
         params = request.json()
     except msgspec.DecodeError:
         return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
     if not isinstance(params, dict):
         return Reply.error(400, "Request body must be a JSON object", headers=headers)
+    return params
+
+
+def _speech_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
+    """POST /audio/speech: `speech_audio` in the requested format (the server's default is mp3)."""
+    from ._payloads import SPEECH_CONTENT_TYPES
+
+    params = _json_params(request, headers)
+    if isinstance(params, Reply):
+        return params
     missing = [k for k in ("model", "input", "voice") if not isinstance(params.get(k), str) or not params[k]]
     if missing:
         return Reply.error(
@@ -701,12 +709,9 @@ def _audio_text_reply(request: RecordedRequest, request_id: str, headers: dict[s
 
 def _responses_reply(request: RecordedRequest, headers: dict[str, str]) -> Reply:
     """POST /responses: a `response_object`, or with ``"stream": true`` its `response_events` (named, no [DONE])."""
-    try:
-        params = request.json()
-    except msgspec.DecodeError:
-        return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
-    if not isinstance(params, dict):
-        return Reply.error(400, "Request body must be a JSON object", headers=headers)
+    params = _json_params(request, headers)
+    if isinstance(params, Reply):
+        return params
     for name in ("model", "input"):
         if not params.get(name):
             return Reply.error(400, f"'{name}' : property '{name}' is missing", param=name, headers=headers)
@@ -740,12 +745,9 @@ def default_reply(request: RecordedRequest) -> Reply:
     if post and request.path.endswith("/responses"):
         return _responses_reply(request, headers)
     if post and request.path.endswith(("/chat/completions", "/embeddings", "/reranking")):
-        try:
-            params = request.json()
-        except msgspec.DecodeError:
-            return Reply.error(400, "Failed to parse request body as JSON", headers=headers)
-        if not isinstance(params, dict):
-            return Reply.error(400, "Request body must be a JSON object", headers=headers)
+        params = _json_params(request, headers)
+        if isinstance(params, Reply):
+            return params
         if request.path.endswith("/reranking"):
             docs = params.get("docs")
             if not isinstance(docs, list) or not docs or not isinstance(params.get("query"), str):
